@@ -1,0 +1,48 @@
+//! What the analysis may know about the disk — and the only way it learns it.
+//!
+//! The analysis layer never touches `std::fs`. Everything it needs to know
+//! about files on disk (does a referenced path exist, how many lines it has,
+//! does it leave the workspace) arrives through [`FileFacts`], implemented by
+//! `crate::workspace` (real disk, cached) and by in-memory fakes in tests.
+
+use std::path::{Path, PathBuf};
+
+/// How a path written in a log resolves (spec §3, "Resolution").
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// One or more existing files (absolute, canonical, inside the workspace).
+    /// Several only for bare file names matching several indexed files.
+    Found(Vec<PathBuf>),
+    /// Resolves inside the workspace but no such file exists.
+    NotFound,
+    /// Resolves outside the workspace folder (`..`, absolute, symlink out).
+    /// Such a file is never read.
+    Outside,
+    /// Cannot tell yet (a bare name while the workspace index is still
+    /// being built): no diagnostic.
+    Unknown,
+}
+
+/// Read-only facts about the files a log refers to.
+pub trait FileFacts {
+    /// Resolve `written` (a path exactly as written in the log, without line
+    /// range, e.g. `src/auth/service.ts`, `./notes.md`, `service.ts`,
+    /// `../../etc/passwd`) for the log at `log_path` (absolute).
+    fn resolve(&self, log_path: &Path, written: &str) -> Resolution;
+    /// Number of lines of an existing file returned by [`FileFacts::resolve`];
+    /// `None` if it cannot be counted (binary, too large, not a regular file).
+    fn line_count(&self, file: &Path) -> Option<usize>;
+}
+
+/// Facts for when there is no workspace at all: nothing resolves, nothing is
+/// reported (used for files opened outside any workspace folder).
+pub struct NoFacts;
+
+impl FileFacts for NoFacts {
+    fn resolve(&self, _log_path: &Path, _written: &str) -> Resolution {
+        Resolution::Unknown
+    }
+    fn line_count(&self, _file: &Path) -> Option<usize> {
+        None
+    }
+}

@@ -1,0 +1,449 @@
+//! Diagnostics of the format contract (spec §4), as plain data with byte
+//! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
+
+pub mod facts;
+mod local;
+
+use std::collections::HashMap;
+use std::ops::Range;
+use std::path::Path;
+
+use crate::config::{Config, RefScope};
+use crate::document::Document;
+use crate::model::{ChunkModel, FieldKind, FileRef, RefForm};
+use facts::{FileFacts, Resolution};
+pub use local::chunk_diagnostics;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Severity {
+    Error,
+    Warning,
+    Information,
+    Hint,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Information => "information",
+            Severity::Hint => "hint",
+        }
+    }
+    pub fn from_str(s: &str) -> Option<Severity> {
+        Some(match s {
+            "error" => Severity::Error,
+            "warning" | "warn" => Severity::Warning,
+            "information" | "info" => Severity::Information,
+            "hint" => Severity::Hint,
+            _ => return None,
+        })
+    }
+}
+
+macro_rules! codes {
+    ($($variant:ident => $name:literal, $sev:ident;)*) => {
+        /// Diagnostic codes: stable API (spec §4).
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Code { $($variant),* }
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name),* }
+            }
+            pub fn default_severity(self) -> Severity {
+                match self { $(Code::$variant => Severity::$sev),* }
+            }
+            pub fn from_str(s: &str) -> Option<Code> {
+                match s { $($name => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    MissingFrontmatter => "missing-frontmatter", Error;
+    MissingVersion => "missing-version", Error;
+    MissingStatus => "missing-status", Error;
+    InvalidVersion => "invalid-version", Error;
+    InvalidStatus => "invalid-status", Error;
+    VersionMismatch => "version-mismatch", Error;
+    MissingTitle => "missing-title", Warning;
+    MalformedEntry => "malformed-entry", Error;
+    DuplicateVersion => "duplicate-version", Error;
+    VersionOrder => "version-order", Warning;
+    DateOrder => "date-order", Warning;
+    MissingSection => "missing-section", Warning;
+    DuplicateSection => "duplicate-section", Warning;
+    UnknownSection => "unknown-section", Hint;
+    BadProgress => "bad-progress", Error;
+    BadPriority => "bad-priority", Error;
+    MissingPriority => "missing-priority", Warning;
+    FileNotFound => "file-not-found", Warning;
+    RangeOutOfBounds => "range-out-of-bounds", Warning;
+    BadRange => "bad-range", Error;
+    OutsideWorkspace => "outside-workspace", Error;
+    Mojibake => "mojibake", Warning;
+    FileTooLarge => "file-too-large", Information;
+}
+
+/// A text edit that fixes a diagnostic.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Fix {
+    pub title: String,
+    pub edits: Vec<(Range<usize>, String)>,
+    /// The one fix an editor may apply without asking.
+    pub preferred: bool,
+}
+
+impl Fix {
+    pub fn replace(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
+        Fix { title: title.into(), edits: vec![(range, text.into())], preferred: false }
+    }
+    fn shifted(mut self, by: usize) -> Fix {
+        for (r, _) in &mut self.edits {
+            *r = r.start + by..r.end + by;
+        }
+        self
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    pub range: Range<usize>,
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    pub fixes: Vec<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(code: Code, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
+        Diagnostic { range, code, severity: code.default_severity(), message: message.into(), fixes: Vec::new() }
+    }
+    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
+        self.fixes.push(fix);
+        self
+    }
+    fn shifted(mut self, by: usize) -> Diagnostic {
+        self.range = self.range.start + by..self.range.end + by;
+        self.fixes = self.fixes.into_iter().map(|f| f.shifted(by)).collect();
+        self
+    }
+}
+
+/// What the analysis needs besides the text.
+pub struct Context<'a> {
+    pub config: &'a Config,
+    /// The log's absolute path, if it has one (for resolution and globs).
+    pub path: Option<&'a Path>,
+    pub facts: &'a dyn FileFacts,
+}
+
+/// Is this document a Work Log (spec §1)?
+pub fn is_work_log(doc: &Document, config: &Config, path: Option<&Path>) -> bool {
+    let chunks = doc.chunks();
+    let has_version = chunks
+        .first()
+        .and_then(|c| c.model.frontmatter.as_ref())
+        .is_some_and(|f| f.closed && f.get("version").is_some());
+    let has_entry = chunks.iter().any(|c| c.model.heading.is_some());
+    let name_match = path
+        .and_then(|p| p.file_name())
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| config.name_matches(n));
+    has_version || has_entry || name_match
+}
+
+/// The one diagnostic for a file over the size cap.
+pub fn too_large(len: usize, max: u64) -> Diagnostic {
+    Diagnostic::new(
+        Code::FileTooLarge,
+        0..0,
+        format!("Not analysed: this file is {len} bytes, over the {max}-byte limit (setting `maxFileSize`)."),
+    )
+}
+
+/// All diagnostics of a document, sorted by position, severities applied.
+/// Empty for Markdown files that are not Work Logs.
+pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
+    if !is_work_log(doc, cx.config, cx.path) {
+        return Vec::new();
+    }
+    let mut out: Vec<Diagnostic> = Vec::new();
+    for c in doc.chunks() {
+        out.extend(c.local.iter().cloned().map(|d| d.shifted(c.start)));
+    }
+    document_checks(doc, cx.config, &mut out);
+    reference_checks(doc, cx, &mut out);
+    let mut out: Vec<Diagnostic> = out
+        .into_iter()
+        .filter_map(|mut d| {
+            d.severity = cx.config.severity(d.code)?;
+            Some(d)
+        })
+        .collect();
+    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out
+}
+
+/// Checks that look across chunks: frontmatter, title, versions, dates,
+/// required sections.
+fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
+    let chunks = doc.chunks();
+    let Some(first) = chunks.first() else { return };
+    let pre: Option<&ChunkModel> = if first.model.heading.is_none() { Some(&first.model) } else { None };
+    let fm = pre.and_then(|m| m.frontmatter.as_ref());
+    let first_line = doc.line_range(0);
+
+    // Frontmatter.
+    let mut fm_version: Option<(u32, Range<usize>)> = None;
+    match fm {
+        None => out.push(Diagnostic::new(
+            Code::MissingFrontmatter,
+            first_line.clone(),
+            "A Work Log starts with frontmatter: `---`, `version: v1`, `status: in_progress`, `---`.",
+        )),
+        Some(f) if !f.closed => out.push(Diagnostic::new(
+            Code::MissingFrontmatter,
+            f.open_line.clone(),
+            "The frontmatter is not closed: add a `---` line after its last key.",
+        )),
+        Some(f) => {
+            match f.get("version") {
+                None => out.push(Diagnostic::new(Code::MissingVersion, f.open_line.clone(), "The frontmatter has no `version:` (e.g. `version: v1`).")),
+                Some(v) => {
+                    let ok = v.value.strip_prefix('v').filter(|d| !d.is_empty() && d.len() < 10 && d.bytes().all(|c| c.is_ascii_digit()));
+                    match ok {
+                        Some(d) => fm_version = d.parse().ok().map(|n| (n, v.value_range.clone())),
+                        None => {
+                            let mut d = Diagnostic::new(
+                                Code::InvalidVersion,
+                                nonempty(v.value_range.clone(), &v.key_range),
+                                format!("`{}` is not a version of the form `vN` (lower-case v, digits).", v.value),
+                            );
+                            let digits: String = v.value.chars().filter(|c| c.is_ascii_digit()).collect();
+                            let guess = v.value.trim_start_matches(['v', 'V']);
+                            if !guess.is_empty() && guess.bytes().all(|c| c.is_ascii_digit()) {
+                                d = d.with_fix(Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")));
+                            } else if !digits.is_empty() && digits.len() < 10 && v.value.contains('.') {
+                                // v4.1: no safe guess; leave it to the user.
+                            }
+                            out.push(d);
+                        }
+                    }
+                }
+            }
+            match f.get("status") {
+                None => {
+                    let at = f.range.end - closing_len(doc, f.range.end);
+                    out.push(
+                        Diagnostic::new(Code::MissingStatus, f.open_line.clone(), "The frontmatter has no `status:` (in_progress, needs_review, blocked or completed).")
+                            .with_fix(Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n")),
+                    )
+                }
+                Some(s) if !STATUSES.contains(&s.value.as_str()) => {
+                    let near = nearest(&s.value, STATUSES.iter().copied());
+                    let mut d = Diagnostic::new(
+                        Code::InvalidStatus,
+                        nonempty(s.value_range.clone(), &s.key_range),
+                        format!("`{}` is not a status; use {}{}.", s.value, STATUSES.join(", "), near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default()),
+                    );
+                    for st in near.into_iter().chain(STATUSES.iter().copied().filter(|x| Some(*x) != near)) {
+                        let mut fx = Fix::replace(format!("Change to `{st}`"), s.value_range.clone(), st);
+                        fx.preferred = Some(st) == near;
+                        d = d.with_fix(fx);
+                    }
+                    out.push(d);
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
+    // Title.
+    let first_entry = chunks.iter().find(|c| c.model.heading.is_some());
+    if pre.and_then(|m| m.title.as_ref()).is_none() {
+        let at = match first_entry {
+            Some(c) => c.start..c.start + c.model.heading.as_ref().map_or(0, |h| h.line.end),
+            None => first_line.clone(),
+        };
+        out.push(Diagnostic::new(Code::MissingTitle, at, "No level-1 title (`# … Work Log`) before the first entry."));
+    }
+
+    // Versions named by elisions, by the position they stand at.
+    let mut highest: Option<(u32, usize)> = None; // version, chunk index
+    let mut seen: HashMap<u32, usize> = HashMap::new();
+    let mut prev_version: Option<u32> = pre.and_then(|m| m.elisions.iter().flat_map(|e| e.versions.iter().copied()).max());
+    let mut prev_date = None;
+    for (i, c) in chunks.iter().enumerate() {
+        let Some(h) = &c.model.heading else { continue };
+        let head = c.start + h.line.start..c.start + h.line.end;
+        if let Some((v, _)) = &h.version {
+            let v = *v;
+            let dup = seen.insert(v, i).is_some();
+            if dup {
+                out.push(Diagnostic::new(Code::DuplicateVersion, head.clone(), format!("A second entry v{v}: every hand-off gets its own version.")));
+            } else if let Some(p) = prev_version {
+                if v != p.saturating_add(1) {
+                    out.push(Diagnostic::new(
+                        Code::VersionOrder,
+                        head.clone(),
+                        format!("v{v} follows v{p}; the next version is v{}.", p.saturating_add(1)),
+                    ));
+                }
+            }
+            if highest.is_none_or(|(hv, _)| v >= hv) {
+                highest = Some((v, i));
+            }
+            prev_version = Some(v);
+        }
+        // Elisions inside this entry name versions that come after it.
+        if let Some(m) = c.model.elisions.iter().flat_map(|e| e.versions.iter().copied()).max() {
+            prev_version = Some(prev_version.map_or(m, |p| p.max(m)));
+        }
+        if let Some(d) = h.date {
+            if let Some(pd) = prev_date {
+                if d < pd {
+                    out.push(Diagnostic::new(Code::DateOrder, head.clone(), "This entry is dated before the entry above it."));
+                }
+            }
+            prev_date = Some(d);
+        }
+        // Required sections.
+        if !c.model.only_elided {
+            for k in &config.required_sections {
+                if c.model.field(*k).is_none() {
+                    out.push(Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label())));
+                }
+            }
+        }
+    }
+    if let (Some((fv, fr)), Some((hv, _))) = (fm_version, highest) {
+        if fv != hv {
+            out.push(
+                Diagnostic::new(Code::VersionMismatch, fr.clone(), format!("The frontmatter says v{fv}, but the highest entry is v{hv}."))
+                    .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{hv}`"), fr, format!("v{hv}")) }),
+            );
+        }
+    }
+}
+
+pub const STATUSES: &[&str] = &["in_progress", "needs_review", "blocked", "completed"];
+
+fn nonempty(r: Range<usize>, fallback: &Range<usize>) -> Range<usize> {
+    if r.is_empty() {
+        fallback.clone()
+    } else {
+        r
+    }
+}
+
+/// Length of the closing `---` line that ends at `end`.
+fn closing_len(doc: &Document, end: usize) -> usize {
+    let text = doc.slice(end.saturating_sub(8)..end);
+    let t = text.trim_end_matches(['\n', '\r']);
+    match t.rfind('\n') {
+        Some(i) => text.len() - i - 1,
+        None => 0,
+    }
+}
+
+/// The closest candidate by case-insensitive edit distance.
+pub fn nearest<'a>(s: &str, cands: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    let s = s.to_lowercase();
+    cands.map(|c| (edit_distance(&s, &c.to_lowercase()), c)).min_by_key(|(d, _)| *d).map(|(_, c)| c)
+}
+
+/// Levenshtein distance over chars.
+pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.iter().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Checks of references against the disk: `outside-workspace` anywhere;
+/// `file-not-found` and `range-out-of-bounds` in the checked entries.
+fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
+    let Some(log) = cx.path else { return };
+    let chunks = doc.chunks();
+    let latest = chunks.iter().rposition(|c| c.model.heading.is_some());
+    let mut memo: HashMap<&str, Resolution> = HashMap::new();
+    for (i, c) in chunks.iter().enumerate() {
+        let checked = match cx.config.references {
+            RefScope::All => true,
+            RefScope::Latest => Some(i) == latest,
+        };
+        for r in &c.model.refs {
+            let suspicious = looks_outside(&r.path);
+            if !checked && !suspicious {
+                continue;
+            }
+            let res = memo.entry(r.path.as_str()).or_insert_with(|| cx.facts.resolve(log, &r.path)).clone();
+            let at = c.start + r.range.start..c.start + r.range.end;
+            match res {
+                Resolution::Outside => {
+                    if r.form != RefForm::Nested {
+                        out.push(Diagnostic::new(
+                            Code::OutsideWorkspace,
+                            at,
+                            format!("`{}` is outside the workspace folder; it is never read.", r.path),
+                        ));
+                    }
+                }
+                _ if !checked || r.exempt => {}
+                Resolution::NotFound => {
+                    if r.form == RefForm::Nested || r.needs_folder {
+                        continue;
+                    }
+                    out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{}` does not exist in the workspace.", r.path)));
+                }
+                Resolution::Found(files) => check_range(r, &files, cx.facts, c.start, out),
+                Resolution::Unknown => {}
+            }
+        }
+    }
+}
+
+fn check_range(r: &FileRef, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
+    let Some((span, at)) = &r.lines else { return };
+    if !span.is_valid() {
+        return; // bad-range already says it
+    }
+    let counts: Vec<usize> = files.iter().filter_map(|f| facts.line_count(f)).collect();
+    if counts.is_empty() || counts.iter().any(|&n| span.end as usize <= n) {
+        return;
+    }
+    let n = counts.iter().copied().max().unwrap_or(0);
+    let at = if r.form == RefForm::Nested { at.clone() } else { r.range.clone() };
+    out.push(Diagnostic::new(
+        Code::RangeOutOfBounds,
+        base + at.start..base + at.end,
+        format!("Lines {}-{} are past the end of `{}` ({} lines).", span.start, span.end, r.path, n),
+    ));
+}
+
+/// Paths whose resolution may leave the root whatever entry they stand in.
+fn looks_outside(p: &str) -> bool {
+    p.starts_with(['/', '\\', '~']) || p.contains("..") || p.as_bytes().get(1) == Some(&b':')
+}
+
+/// The known field labels, for suggestions.
+pub fn suggest_label(name: &str) -> Option<FieldKind> {
+    let lower = name.to_lowercase();
+    FieldKind::ALL
+        .into_iter()
+        .map(|k| (edit_distance(&lower, &k.label().to_lowercase()), k))
+        .filter(|(d, _)| *d <= 2)
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
+}

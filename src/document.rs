@@ -1,0 +1,248 @@
+//! An open buffer: a rope split into chunks (preamble + one per entry), each
+//! with its model, its chunk-local diagnostics and (lazily) its trees.
+//!
+//! Edits are applied to the rope; only the chunks the edit touches are
+//! re-split and rescanned (see [`Document::edit`]). Untouched chunks, their
+//! models, diagnostics and trees are reused as they are. Cloning a document
+//! is cheap (rope and `Arc`s): that is a snapshot.
+
+use std::borrow::Cow;
+use std::ops::Range;
+use std::sync::Arc;
+
+use ropey::Rope;
+
+use crate::analysis::{chunk_diagnostics, Diagnostic};
+use crate::model::{scan_chunk, ChunkModel};
+use crate::syntax::{self, trees::ChunkTrees};
+
+#[derive(Clone, Debug)]
+pub struct Chunk {
+    /// Byte offset of the chunk in the document.
+    pub start: usize,
+    pub model: Arc<ChunkModel>,
+    /// Chunk-relative diagnostics decided by this chunk alone.
+    pub local: Arc<[Diagnostic]>,
+    pub trees: Option<ChunkTrees>,
+}
+
+impl Chunk {
+    pub fn end(&self) -> usize {
+        self.start + self.model.len
+    }
+
+    fn build(text: &str, start: usize, trees: bool) -> Chunk {
+        let model = scan_chunk(text, start == 0);
+        let local = chunk_diagnostics(&model, text).into();
+        let trees = if trees { syntax::trees::parse(text) } else { None };
+        Chunk { start, model: Arc::new(model), local, trees }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Document {
+    rope: Rope,
+    chunks: Vec<Chunk>,
+}
+
+impl Document {
+    /// Build from text; no trees yet.
+    pub fn new(text: &str) -> Document {
+        Document::build(text, false)
+    }
+
+    /// Build from text with trees for every chunk (tests, tree features).
+    pub fn with_trees(text: &str) -> Document {
+        Document::build(text, true)
+    }
+
+    fn build(text: &str, trees: bool) -> Document {
+        let starts = syntax::split_chunks(text);
+        let chunks = chunks_from(text, 0, &starts, trees);
+        Document { rope: Rope::from_str(text), chunks }
+    }
+
+    pub fn rope(&self) -> &Rope {
+        &self.rope
+    }
+    pub fn chunks(&self) -> &[Chunk] {
+        &self.chunks
+    }
+    pub fn len(&self) -> usize {
+        self.rope.len_bytes()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    pub fn text(&self) -> String {
+        self.rope.to_string()
+    }
+
+    /// Text of a byte range (clamped to char boundaries).
+    pub fn slice(&self, r: Range<usize>) -> Cow<'_, str> {
+        let s = self.snap(r.start);
+        let e = self.snap(r.end).max(s);
+        self.rope.byte_slice(s..e).into()
+    }
+
+    /// Round a byte offset down to a char boundary within the text.
+    pub fn snap(&self, b: usize) -> usize {
+        let b = b.min(self.len());
+        self.rope.char_to_byte(self.rope.byte_to_char(b))
+    }
+
+    /// The content (without terminator) of line `n`, clamped.
+    pub fn line_range(&self, n: usize) -> Range<usize> {
+        let lines = self.rope.len_lines();
+        if n >= lines {
+            return self.len()..self.len();
+        }
+        let s = self.rope.line_to_byte(n);
+        let e = if n + 1 < lines { self.rope.line_to_byte(n + 1) } else { self.len() };
+        let mut end = e;
+        while end > s && matches!(self.rope.byte(end - 1), b'\n' | b'\r') {
+            end -= 1;
+        }
+        s..end
+    }
+
+    /// Index of the chunk holding byte `b` (the last one for `b == len`).
+    pub fn chunk_index(&self, b: usize) -> usize {
+        match self.chunks.binary_search_by(|c| c.start.cmp(&b)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// Build trees for chunk `i` if it has none.
+    pub fn ensure_trees(&mut self, i: usize) {
+        let Some(c) = self.chunks.get(i) else { return };
+        if c.trees.is_none() {
+            let text = self.slice(c.start..c.end()).into_owned();
+            self.chunks[i].trees = syntax::trees::parse(&text);
+        }
+    }
+
+    /// Replace the bytes `range` with `new_text`. Offsets are clamped to the
+    /// text and to char boundaries; never panics.
+    pub fn edit(&mut self, range: Range<usize>, new_text: &str) {
+        let start = self.snap(range.start);
+        let old_end = self.snap(range.end).max(start);
+        let new_end = start + new_text.len();
+        let delta = new_text.len() as isize - (old_end - start) as isize;
+
+        // The first chunk to rescan: the one before the edit, stepping back
+        // once more if the edit touches its heading line (it may stop being a
+        // heading, merging the chunk into the one above).
+        let mut i0 = self.chunk_index(start.saturating_sub(1));
+        if i0 > 0 {
+            let c = &self.chunks[i0];
+            let heading_end = c.start + c.model.heading.as_ref().map_or(0, |h| h.line.end);
+            if start <= heading_end + 1 {
+                i0 -= 1;
+            }
+        }
+        // The last old chunk the edit touches.
+        let mut k = self.chunk_index(old_end).max(i0);
+
+        // Old texts of chunks that carry trees, for incremental reparse.
+        let old_tree_texts: Vec<(usize, String)> = (i0..=k)
+            .filter(|&i| self.chunks[i].trees.is_some())
+            .map(|i| (i, self.slice(self.chunks[i].start..self.chunks[i].end()).into_owned()))
+            .collect();
+
+        // Apply to the rope.
+        let cs = self.rope.byte_to_char(start);
+        let ce = self.rope.byte_to_char(old_end);
+        self.rope.remove(cs..ce);
+        self.rope.insert(cs, new_text);
+
+        // Rescan from chunk i0 until the fence state is plain at an old chunk
+        // boundary past the edit.
+        let region_start = self.chunks[i0].start;
+        let (region_text, starts) = loop {
+            let old_region_end = self.chunks[k].end();
+            let region_end = (old_region_end as isize + delta) as usize;
+            let text = self.slice(region_start..region_end).into_owned();
+            let (starts, plain) = split_region(&text, region_start);
+            if plain || k + 1 >= self.chunks.len() {
+                break (text, starts);
+            }
+            k += 1;
+        };
+
+        let mut new_chunks: Vec<Chunk> = Vec::with_capacity(starts.len());
+        for (j, &s) in starts.iter().enumerate() {
+            let e = starts.get(j + 1).copied().unwrap_or(region_start + region_text.len());
+            let text = &region_text[s - region_start..e - region_start];
+            // Unchanged chunk before the edit: reuse.
+            if e <= start {
+                if let Some(old) = self.chunks[i0..=k].iter().find(|c| c.start == s && c.end() == e) {
+                    new_chunks.push(old.clone());
+                    continue;
+                }
+            }
+            if s >= new_end && s > start {
+                let os = (s as isize - delta) as usize;
+                let oe = (e as isize - delta) as usize;
+                if let Some(old) = self.chunks[i0..=k].iter().find(|c| c.start == os && c.end() == oe) {
+                    let mut c = old.clone();
+                    c.start = s;
+                    new_chunks.push(c);
+                    continue;
+                }
+            }
+            let mut c = Chunk::build(text, s, false);
+            // Trees: incremental when the same chunk (same start) had them.
+            if let Some(old_i) = (i0..=k).find(|&i| self.chunks[i].start == s) {
+                let old = &self.chunks[old_i];
+                if let (Some(t), Some((_, old_text))) = (&old.trees, old_tree_texts.iter().find(|(i, _)| *i == old_i)) {
+                    let (rs, ro, rn) = (start.saturating_sub(s), old_end.saturating_sub(s), new_end.saturating_sub(s));
+                    if start >= s && ro <= old_text.len() && rn <= text.len() {
+                        c.trees = syntax::trees::reparse(t, old_text, text, rs, ro, rn);
+                    } else {
+                        c.trees = syntax::trees::parse(text);
+                    }
+                }
+            } else if !old_tree_texts.is_empty() {
+                c.trees = syntax::trees::parse(text);
+            }
+            new_chunks.push(c);
+        }
+
+        // Shift the chunks after the region.
+        for c in &mut self.chunks[k + 1..] {
+            c.start = (c.start as isize + delta) as usize;
+        }
+        self.chunks.splice(i0..=k, new_chunks);
+    }
+}
+
+/// Chunk starts (absolute) within a region starting at `region_start`, and
+/// whether the scan ended outside any fence.
+fn split_region(text: &str, region_start: usize) -> (Vec<usize>, bool) {
+    let body_start = if region_start == 0 {
+        match syntax::frontmatter_block(text) {
+            Some((r, true)) => r.end,
+            _ => 0,
+        }
+    } else {
+        0
+    };
+    let mut starts = vec![0];
+    starts.extend(syntax::scan_entry_starts(text, body_start, |_| false));
+    starts.dedup();
+    let plain = syntax::ends_plain(text, body_start);
+    (starts.into_iter().map(|s| s + region_start).collect(), plain)
+}
+
+fn chunks_from(text: &str, base: usize, starts: &[usize], trees: bool) -> Vec<Chunk> {
+    starts
+        .iter()
+        .enumerate()
+        .map(|(j, &s)| {
+            let e = starts.get(j + 1).copied().unwrap_or(text.len());
+            Chunk::build(&text[s..e], base + s, trees)
+        })
+        .collect()
+}

@@ -1,0 +1,9 @@
+//! worklog-ls: a language server for Work Log Markdown files.
+//!
+//! See ARCHITECTURE.md for the codemap and the invariants.
+
+pub mod analysis;
+pub mod config;
+pub mod document;
+pub mod model;
+pub mod syntax;

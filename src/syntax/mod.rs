@@ -1,0 +1,274 @@
+//! Low-level text scanning: lines, fences, headings, chunk boundaries.
+//!
+//! Everything here works on `&str` and byte offsets and never fails. Lines end
+//! at `\n`, `\r\n` or a lone `\r`, exactly as ropey (with `cr_lines`) and LSP
+//! count them.
+
+pub mod inline;
+pub mod trees;
+
+use std::ops::Range;
+
+/// One line of text: its content range (without terminator) and the offset
+/// where the next line starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Line {
+    pub start: usize,
+    pub end: usize,
+    pub next: usize,
+}
+
+/// Iterate the lines of `text` starting at byte `from` (which must be a line
+/// start). A trailing terminator does not produce an extra empty line.
+pub fn lines_from(text: &str, from: usize) -> impl Iterator<Item = Line> + '_ {
+    let bytes = text.as_bytes();
+    let mut pos = from.min(bytes.len());
+    std::iter::from_fn(move || {
+        if pos >= bytes.len() {
+            return None;
+        }
+        let start = pos;
+        let rest = &bytes[start..];
+        let end = match memchr_cr_lf(rest) {
+            Some(i) => start + i,
+            None => bytes.len(),
+        };
+        let next = if end >= bytes.len() {
+            bytes.len()
+        } else if bytes[end] == b'\r' && bytes.get(end + 1) == Some(&b'\n') {
+            end + 2
+        } else {
+            end + 1
+        };
+        pos = next;
+        Some(Line { start, end, next })
+    })
+}
+
+/// All lines of `text`.
+pub fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
+    lines_from(text, 0)
+}
+
+fn memchr_cr_lf(b: &[u8]) -> Option<usize> {
+    b.iter().position(|&c| c == b'\n' || c == b'\r')
+}
+
+/// Number of leading spaces (a tab counts as advancing to the next multiple
+/// of four) and the byte length of that indentation.
+pub fn indentation(line: &str) -> (usize, usize) {
+    let mut width = 0;
+    let mut bytes = 0;
+    for c in line.bytes() {
+        match c {
+            b' ' => width += 1,
+            b'\t' => width += 4 - width % 4,
+            _ => break,
+        }
+        bytes += 1;
+    }
+    (width, bytes)
+}
+
+/// A code fence opener: the fence character and run length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fence {
+    pub ch: u8,
+    pub len: usize,
+}
+
+/// Does `line` open a fenced code block? Any indentation is accepted, since
+/// Work Logs put fences inside (nested) list items.
+pub fn fence_open(line: &str) -> Option<Fence> {
+    let t = line.trim_start_matches([' ', '\t']);
+    let ch = *t.as_bytes().first()?;
+    if ch != b'`' && ch != b'~' {
+        return None;
+    }
+    let len = t.bytes().take_while(|&c| c == ch).count();
+    if len < 3 {
+        return None;
+    }
+    if ch == b'`' && t[len..].contains('`') {
+        return None; // info strings of backtick fences cannot hold backticks
+    }
+    Some(Fence { ch, len })
+}
+
+/// Does `line` close the fence `open`?
+pub fn fence_closes(line: &str, open: Fence) -> bool {
+    let t = line.trim_start_matches([' ', '\t']);
+    let len = t.bytes().take_while(|&c| c == open.ch).count();
+    len >= open.len && t[len..].trim().is_empty()
+}
+
+/// An ATX heading: level and the byte range of its content within the line.
+pub fn atx_heading(line: &str) -> Option<(usize, Range<usize>)> {
+    let (width, ib) = indentation(line);
+    if width > 3 {
+        return None;
+    }
+    let rest = &line[ib..];
+    let level = rest.bytes().take_while(|&c| c == b'#').count();
+    if level == 0 || level > 6 {
+        return None;
+    }
+    let after = &rest[level..];
+    if !(after.is_empty() || after.starts_with([' ', '\t'])) {
+        return None;
+    }
+    let content_start = ib + level + (after.len() - after.trim_start().len());
+    // Strip an optional closing sequence of `#`s and trailing blanks.
+    let mut content_end = line.trim_end().len().max(content_start);
+    let body = &line[content_start..content_end];
+    let hashes = body.bytes().rev().take_while(|&c| c == b'#').count();
+    if hashes > 0 {
+        let before = &body[..body.len() - hashes];
+        if before.is_empty() || before.ends_with([' ', '\t']) {
+            content_end = content_start + before.trim_end().len();
+        }
+    }
+    Some((level, content_start..content_end))
+}
+
+/// Is this line an entry heading (`## v<digits>…`)?
+pub fn is_entry_heading(line: &str) -> bool {
+    match atx_heading(line) {
+        Some((2, r)) => {
+            let c = line[r].as_bytes();
+            c.first() == Some(&b'v') && c.get(1).is_some_and(u8::is_ascii_digit)
+        }
+        _ => false,
+    }
+}
+
+/// If `text` starts with a YAML frontmatter block (`---` … `---`/`...`),
+/// the byte range of the whole block including both fence lines and
+/// whether it is closed. Offsets are relative to `text`, after any BOM.
+pub fn frontmatter_block(text: &str) -> Option<(Range<usize>, bool)> {
+    let start = bom_len(text);
+    let mut it = lines_from(text, start);
+    let first = it.next()?;
+    if text[first.start..first.end].trim_end() != "---" {
+        return None;
+    }
+    for l in it {
+        let t = text[l.start..l.end].trim_end();
+        if t == "---" || t == "..." {
+            return Some((start..l.next, true));
+        }
+    }
+    Some((start..text.len(), false))
+}
+
+/// Length of a leading UTF-8 byte-order mark (0 or 3).
+pub fn bom_len(text: &str) -> usize {
+    if text.starts_with('\u{feff}') {
+        3
+    } else {
+        0
+    }
+}
+
+/// Scanner state carried from line to line: inside frontmatter, inside a
+/// fence, or plain Markdown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockState {
+    Plain,
+    Fenced(Fence),
+}
+
+/// Find the entry-heading line starts in `text[from..]`, beginning in plain
+/// state at a line start (`from` must not be inside frontmatter).
+/// `stop` is called for every entry heading found with its offset and may end
+/// the scan early (returns `true` to stop after recording it).
+pub fn scan_entry_starts(
+    text: &str,
+    from: usize,
+    mut stop: impl FnMut(usize) -> bool,
+) -> Vec<usize> {
+    let mut out = Vec::new();
+    let mut state = BlockState::Plain;
+    for l in lines_from(text, from) {
+        let line = &text[l.start..l.end];
+        match state {
+            BlockState::Fenced(f) => {
+                if fence_closes(line, f) {
+                    state = BlockState::Plain;
+                }
+            }
+            BlockState::Plain => {
+                if let Some(f) = fence_open(line) {
+                    state = BlockState::Fenced(f);
+                } else if is_entry_heading(line) {
+                    out.push(l.start);
+                    if stop(l.start) {
+                        break;
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Does a scan of `text[from..]` (from plain state) end outside any fence?
+pub fn ends_plain(text: &str, from: usize) -> bool {
+    let mut state = BlockState::Plain;
+    for l in lines_from(text, from) {
+        let line = &text[l.start..l.end];
+        state = match state {
+            BlockState::Fenced(f) if fence_closes(line, f) => BlockState::Plain,
+            BlockState::Fenced(f) => BlockState::Fenced(f),
+            BlockState::Plain => fence_open(line).map_or(BlockState::Plain, BlockState::Fenced),
+        };
+    }
+    state == BlockState::Plain
+}
+
+/// Split a whole document into chunk start offsets: chunk 0 starts at 0
+/// (frontmatter, title, preamble), then one chunk per entry heading.
+pub fn split_chunks(text: &str) -> Vec<usize> {
+    let body_start = match frontmatter_block(text) {
+        Some((r, true)) => r.end,
+        _ => 0,
+    };
+    let mut starts = vec![0];
+    starts.extend(scan_entry_starts(text, body_start, |_| false));
+    if starts.len() > 1 && starts[1] == 0 {
+        starts.remove(0);
+    }
+    starts
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_split_on_all_terminators() {
+        let t = "a\nb\r\nc\rd";
+        let got: Vec<_> = lines(t).map(|l| &t[l.start..l.end]).collect();
+        assert_eq!(got, ["a", "b", "c", "d"]);
+        assert_eq!(lines("x\n").count(), 1);
+    }
+
+    #[test]
+    fn chunks_ignore_headings_in_fences() {
+        let t = "---\nversion: v1\n---\n# T\n## v1 | x\n```\n## v2 | in code\n```\n## v2 | y\n";
+        let s = split_chunks(t);
+        assert_eq!(s.len(), 3);
+        assert!(t[s[1]..].starts_with("## v1"));
+        assert!(t[s[2]..].starts_with("## v2 | y"));
+    }
+
+    #[test]
+    fn headings() {
+        assert!(is_entry_heading("## v12 | 2025"));
+        assert!(is_entry_heading("  ## v1"));
+        assert!(!is_entry_heading("## Version 2"));
+        assert!(!is_entry_heading("### v1"));
+        assert!(!is_entry_heading("    ## v1"));
+        assert_eq!(atx_heading("# Title #"), Some((1, 2..7)));
+    }
+}

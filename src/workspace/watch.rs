@@ -1,0 +1,333 @@
+//! A server-side file watcher ([`watch`]) for clients that cannot register
+//! `workspace/didChangeWatchedFiles` (Helix, some Neovim setups).
+//!
+//! It watches the root recursively with `notify` (without following symbolic
+//! links), keeps only paths inside the root that are neither hidden nor
+//! ignored by the root's ignore files, and hands them over in batches: events
+//! are collected until 50 ms pass without one (at most one second), so one
+//! `git checkout` is one callback. Within a batch each path is reported once,
+//! by its state on disk when the batch is flushed.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Arc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+use ignore::gitignore::{Gitignore, GitignoreBuilder};
+use ignore::Match;
+use notify::event::{ModifyKind, RenameMode};
+use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
+
+use super::index::{relative_string, walker};
+
+/// A batch ends when no event came for this long…
+const QUIET: Duration = Duration::from_millis(50);
+/// …or when it has been collecting for this long.
+const MAX_BATCH: Duration = Duration::from_secs(1);
+/// How often the watcher thread checks that its handle still exists.
+const STOP_POLL: Duration = Duration::from_millis(200);
+/// Bound on the per-folder ignore rules kept in memory.
+const MAX_CACHED_RULES: usize = 10_000;
+
+/// A change below the watched root (absolute paths).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FsEvent {
+    /// A file appeared (created, moved in, or a folder holding it appeared).
+    Created(PathBuf),
+    /// A file or a folder disappeared; for a folder, everything below it is
+    /// gone too (see [`super::FileIndex::remove`]).
+    Removed(PathBuf),
+    /// A file's contents or metadata changed.
+    Changed(PathBuf),
+    /// The watcher may have missed events (queue overflow), or an ignore file
+    /// (`.gitignore`, `.ignore`, `.git/info/exclude`) changed: rebuild the
+    /// index.
+    Rescan,
+}
+
+/// Keeps a [`watch`] running; dropping it stops the watcher.
+pub struct WatchHandle {
+    watcher: Option<RecommendedWatcher>,
+    stop: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for WatchHandle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("WatchHandle").finish_non_exhaustive()
+    }
+}
+
+impl Drop for WatchHandle {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Dropping the watcher stops its thread and closes the channel.
+        self.watcher.take();
+    }
+}
+
+/// Watches `root` recursively and calls `on_events` (on a thread of its own)
+/// with each batch of changes. `None` if the platform watcher cannot be
+/// started (e.g. no inotify watches left) or `root` cannot be watched.
+pub fn watch(root: &Path, on_events: impl Fn(Vec<FsEvent>) + Send + 'static) -> Option<WatchHandle> {
+    let root = super::canonical_root(root);
+    let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
+    let config = notify::Config::default().with_follow_symlinks(false);
+    let mut watcher = RecommendedWatcher::new(tx, config).ok()?;
+    watcher.watch(&root, RecursiveMode::Recursive).ok()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread_stop = Arc::clone(&stop);
+    thread::Builder::new()
+        .name("worklog-ls-watch".into())
+        .spawn(move || run(root, rx, thread_stop, on_events))
+        .ok()?;
+    Some(WatchHandle {
+        watcher: Some(watcher),
+        stop,
+    })
+}
+
+/// The watcher thread: collect a batch, flush it, repeat until stopped.
+fn run(
+    root: PathBuf,
+    rx: Receiver<notify::Result<Event>>,
+    stop: Arc<AtomicBool>,
+    on_events: impl Fn(Vec<FsEvent>),
+) {
+    let mut rules = IgnoreRules::new(root.clone());
+    loop {
+        let mut batch = Batch::default();
+        match rx.recv_timeout(STOP_POLL) {
+            Ok(event) => batch.add(event),
+            Err(RecvTimeoutError::Timeout) => {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => return,
+        }
+        let started = Instant::now();
+        let mut disconnected = false;
+        loop {
+            let left = MAX_BATCH.saturating_sub(started.elapsed());
+            if left.is_zero() {
+                break;
+            }
+            match rx.recv_timeout(QUIET.min(left)) {
+                Ok(event) => batch.add(event),
+                Err(RecvTimeoutError::Timeout) => break,
+                Err(RecvTimeoutError::Disconnected) => {
+                    disconnected = true;
+                    break;
+                }
+            }
+        }
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let events = batch.flush(&root, &mut rules);
+        if !events.is_empty() {
+            on_events(events);
+        }
+        if disconnected {
+            return;
+        }
+    }
+}
+
+/// What happened to one path during a batch.
+#[derive(Debug, Default, Clone, Copy)]
+struct Marks {
+    /// Appeared, or was renamed (either end of a rename).
+    appeared: bool,
+    /// Only modified.
+    changed: bool,
+}
+
+/// The raw events of one batch, by path.
+#[derive(Default)]
+struct Batch {
+    paths: BTreeMap<PathBuf, Marks>,
+    rescan: bool,
+}
+
+impl Batch {
+    fn add(&mut self, event: notify::Result<Event>) {
+        let Ok(event) = event else {
+            return;
+        };
+        if event.need_rescan() {
+            self.rescan = true;
+        }
+        let appeared = match event.kind {
+            EventKind::Access(_) => return,
+            EventKind::Create(_) | EventKind::Remove(_) => true,
+            EventKind::Modify(ModifyKind::Name(RenameMode::Both))
+            | EventKind::Modify(ModifyKind::Name(_)) => true,
+            EventKind::Modify(_) | EventKind::Any | EventKind::Other => false,
+        };
+        for path in event.paths {
+            let marks = self.paths.entry(path).or_default();
+            if appeared {
+                marks.appeared = true;
+            } else {
+                marks.changed = true;
+            }
+        }
+    }
+
+    /// Turns the batch into events, checking each path on disk now.
+    fn flush(self, root: &Path, rules: &mut IgnoreRules) -> Vec<FsEvent> {
+        let mut out: BTreeMap<PathBuf, FsEvent> = BTreeMap::new();
+        let mut rescan = self.rescan;
+        for (path, marks) in self.paths {
+            let Some(rel) = relative_string(root, &path) else {
+                continue;
+            };
+            if super::is_hidden(&rel) {
+                if is_ignore_file(&rel) {
+                    rules.clear();
+                    rescan = true;
+                }
+                continue;
+            }
+            match fs::symlink_metadata(&path) {
+                Ok(meta) if meta.is_dir() => {
+                    if marks.appeared && !rules.is_ignored(&path, true) {
+                        for file in files_below(root, &path) {
+                            out.insert(file.clone(), FsEvent::Created(file));
+                        }
+                    }
+                }
+                Ok(meta) if meta.is_file() => {
+                    if !rules.is_ignored(&path, false) {
+                        let event = if marks.appeared {
+                            FsEvent::Created(path.clone())
+                        } else {
+                            FsEvent::Changed(path.clone())
+                        };
+                        out.insert(path, event);
+                    }
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                    if !rules.is_ignored(&path, false) {
+                        out.insert(path.clone(), FsEvent::Removed(path));
+                    }
+                }
+                Err(_) => {}
+            }
+        }
+        let mut events: Vec<FsEvent> = out.into_values().collect();
+        if rescan {
+            events.push(FsEvent::Rescan);
+        }
+        events
+    }
+}
+
+/// `.gitignore` or `.ignore` in a non-hidden folder, or git's exclude file.
+fn is_ignore_file(rel: &str) -> bool {
+    if rel == ".git/info/exclude" {
+        return true;
+    }
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", rel));
+    matches!(name, ".gitignore" | ".ignore") && !super::is_hidden(dir)
+}
+
+/// The non-ignored, non-hidden files below a folder that just appeared.
+fn files_below(root: &Path, dir: &Path) -> Vec<PathBuf> {
+    walker(dir)
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .map(ignore::DirEntry::into_path)
+        .filter(|p| relative_string(root, p).is_some())
+        .collect()
+}
+
+/// The ignore rules of the root: `.ignore` and `.gitignore` of every folder
+/// (loaded lazily), `.git/info/exclude` and the global git excludes file.
+struct IgnoreRules {
+    root: PathBuf,
+    folders: HashMap<PathBuf, [Gitignore; 2]>,
+    repository: Option<[Gitignore; 2]>,
+}
+
+impl IgnoreRules {
+    fn new(root: PathBuf) -> IgnoreRules {
+        IgnoreRules {
+            root,
+            folders: HashMap::new(),
+            repository: None,
+        }
+    }
+
+    fn clear(&mut self) {
+        self.folders.clear();
+        self.repository = None;
+    }
+
+    /// Whether `path` (below the root) is ignored: the deepest folder's rules
+    /// win, `.ignore` before `.gitignore`, then the repository-wide files.
+    fn is_ignored(&mut self, path: &Path, is_dir: bool) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return true;
+        };
+        if rel.as_os_str().is_empty() {
+            return false;
+        }
+        let folders: Vec<PathBuf> = path
+            .ancestors()
+            .skip(1)
+            .take_while(|dir| dir.starts_with(&self.root))
+            .map(Path::to_path_buf)
+            .collect();
+        if self.folders.len() > MAX_CACHED_RULES {
+            self.folders.clear();
+        }
+        for dir in folders {
+            let Ok(below) = path.strip_prefix(&dir) else {
+                continue;
+            };
+            let rules = self
+                .folders
+                .entry(dir.clone())
+                .or_insert_with(|| [load(&dir, &[".ignore"]), load(&dir, &[".gitignore"])]);
+            for rule in rules.iter() {
+                match rule.matched_path_or_any_parents(below, is_dir) {
+                    Match::Ignore(_) => return true,
+                    Match::Whitelist(_) => return false,
+                    Match::None => {}
+                }
+            }
+        }
+        let root = self.root.clone();
+        let repository = self.repository.get_or_insert_with(|| {
+            [
+                load(&root, &[".git/info/exclude"]),
+                Gitignore::global().0,
+            ]
+        });
+        repository.iter().any(|rule| {
+            matches!(rule.matched_path_or_any_parents(rel, is_dir), Match::Ignore(_))
+        })
+    }
+}
+
+/// Rules of the ignore files `names` (relative to `dir`); empty when missing.
+fn load(dir: &Path, names: &[&str]) -> Gitignore {
+    let mut builder = GitignoreBuilder::new(dir);
+    for name in names {
+        let file = dir.join(name);
+        if file.is_file() {
+            // A partly invalid file still yields its valid rules.
+            let _ = builder.add(file);
+        }
+    }
+    builder.build().unwrap_or_else(|_| Gitignore::empty())
+}

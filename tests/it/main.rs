@@ -1,0 +1,4 @@
+//! The one integration test binary.
+
+mod support;
+mod spec_cases;
