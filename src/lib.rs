@@ -3,7 +3,11 @@
 //! See ARCHITECTURE.md for the codemap and the invariants.
 
 pub mod analysis;
+pub mod cli;
 pub mod config;
 pub mod document;
+pub mod ide;
+pub mod lsp;
 pub mod model;
 pub mod syntax;
+pub mod workspace;

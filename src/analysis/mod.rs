@@ -12,7 +12,7 @@ use crate::config::{Config, RefScope};
 use crate::document::Document;
 use crate::model::{ChunkModel, FieldKind, FileRef, RefForm};
 use facts::{FileFacts, Resolution};
-pub use local::chunk_diagnostics;
+pub use local::{chunk_diagnostics, PRIORITIES};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Severity {

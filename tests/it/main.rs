@@ -2,3 +2,4 @@
 
 mod support;
 mod spec_cases;
+mod incremental;

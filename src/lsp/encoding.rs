@@ -1,0 +1,109 @@
+//! Position encodings: byte offsets (the analysis) ↔ LSP positions.
+//!
+//! Negotiated at `initialize`: UTF-8 when the client offers it, otherwise
+//! UTF-16 (the LSP default). Lines end at `\n`, `\r\n` or a lone `\r`, as the
+//! rope counts them. Out-of-range positions are clamped, never a panic.
+
+use std::ops::Range;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types::{Position, PositionEncodingKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Encoding {
+    Utf8,
+    Utf16,
+}
+
+impl Encoding {
+    /// Pick UTF-8 if the client offers it, else UTF-16.
+    pub fn negotiate(offered: Option<&[PositionEncodingKind]>) -> Encoding {
+        match offered {
+            Some(list) if list.contains(&PositionEncodingKind::UTF8) => Encoding::Utf8,
+            _ => Encoding::Utf16,
+        }
+    }
+
+    pub fn kind(self) -> PositionEncodingKind {
+        match self {
+            Encoding::Utf8 => PositionEncodingKind::UTF8,
+            Encoding::Utf16 => PositionEncodingKind::UTF16,
+        }
+    }
+}
+
+/// Byte offset → position (the offset is clamped and snapped to a char).
+pub fn position(rope: &Rope, offset: usize, enc: Encoding) -> Position {
+    let offset = offset.min(rope.len_bytes());
+    let ci = rope.byte_to_char(offset);
+    let line = rope.char_to_line(ci);
+    let lc = rope.line_to_char(line);
+    let character = match enc {
+        Encoding::Utf8 => rope.char_to_byte(ci) - rope.char_to_byte(lc),
+        Encoding::Utf16 => rope.char_to_utf16_cu(ci) - rope.char_to_utf16_cu(lc),
+    };
+    Position { line: line as u32, character: character as u32 }
+}
+
+pub fn range(rope: &Rope, r: &Range<usize>, enc: Encoding) -> tower_lsp_server::ls_types::Range {
+    tower_lsp_server::ls_types::Range { start: position(rope, r.start, enc), end: position(rope, r.end, enc) }
+}
+
+/// Position → byte offset. A line past the end gives the end of the text; a
+/// column past the end of its line gives the end of the line (before its
+/// terminator); a column inside a character gives that character's start.
+pub fn offset(rope: &Rope, pos: Position, enc: Encoding) -> usize {
+    let line = pos.line as usize;
+    if line >= rope.len_lines() {
+        return rope.len_bytes();
+    }
+    let lc = rope.line_to_char(line);
+    let next = if line + 1 < rope.len_lines() { rope.line_to_char(line + 1) } else { rope.len_chars() };
+    // The line's end before its terminator.
+    let mut end = next;
+    while end > lc && matches!(rope.char(end - 1), '\n' | '\r') {
+        end -= 1;
+    }
+    let ci = match enc {
+        Encoding::Utf8 => {
+            let lb = rope.char_to_byte(lc);
+            let target = (lb + pos.character as usize).min(rope.char_to_byte(end));
+            rope.byte_to_char(target)
+        }
+        Encoding::Utf16 => {
+            let lu = rope.char_to_utf16_cu(lc);
+            let target = (lu + pos.character as usize).min(rope.char_to_utf16_cu(end));
+            rope.utf16_cu_to_char(target)
+        }
+    };
+    rope.char_to_byte(ci.min(end))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emoji_columns() {
+        // ✅ is 3 bytes / 1 UTF-16 unit; 🔄 is 4 bytes / 2 units.
+        let rope = Rope::from_str("a\n🔄 ✅ x\r\ny");
+        let x = "a\n🔄 ✅ ".len();
+        assert_eq!(position(&rope, x, Encoding::Utf16), Position { line: 1, character: 5 });
+        assert_eq!(position(&rope, x, Encoding::Utf8), Position { line: 1, character: 9 });
+        assert_eq!(offset(&rope, Position { line: 1, character: 5 }, Encoding::Utf16), x);
+        assert_eq!(offset(&rope, Position { line: 1, character: 9 }, Encoding::Utf8), x);
+        // Inside the surrogate pair / the UTF-8 sequence: the char's start.
+        assert_eq!(offset(&rope, Position { line: 1, character: 1 }, Encoding::Utf16), 2);
+        assert_eq!(offset(&rope, Position { line: 1, character: 2 }, Encoding::Utf8), 2);
+        // Clamped.
+        assert_eq!(offset(&rope, Position { line: 1, character: 99 }, Encoding::Utf16), "a\n🔄 ✅ x".len());
+        assert_eq!(offset(&rope, Position { line: 9, character: 0 }, Encoding::Utf16), rope.len_bytes());
+        assert_eq!(position(&rope, 999, Encoding::Utf16), Position { line: 2, character: 1 });
+    }
+
+    #[test]
+    fn lone_cr_ends_a_line() {
+        let rope = Rope::from_str("a\rb");
+        assert_eq!(position(&rope, 2, Encoding::Utf16), Position { line: 1, character: 0 });
+    }
+}

@@ -1,0 +1,810 @@
+//! The language server: a host of open documents and workspace roots, and
+//! the `LanguageServer` handlers.
+//!
+//! Concurrency (tower-lsp runs up to four handlers at once and may resume
+//! them out of order across `.await` points):
+//! - `didOpen`/`didChange`/`didClose` mutate the host synchronously, before
+//!   their first `.await`, under a `std::sync::Mutex` never held across one;
+//! - requests clone an immutable snapshot under the lock and work on it;
+//! - diagnostics are published by one task ([`publisher`]) that coalesces
+//!   queued changes and always publishes the newest version of a document.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ropey::Rope;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tower_lsp_server::jsonrpc::Result;
+use tower_lsp_server::ls_types::{self as lsp, *};
+use tower_lsp_server::{Client, LanguageServer};
+
+use super::encoding::{self, Encoding};
+use super::to_proto;
+use crate::analysis::{self, facts::FileFacts};
+use crate::config::Config;
+use crate::document::Document;
+use crate::ide::{self, completion};
+use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
+
+/// Completion list cap.
+const COMPLETION_LIMIT: usize = 50;
+/// Hover preview cap, in lines.
+const PREVIEW_LINES: usize = 30;
+
+/// A buffer's text: analysed, or kept as a plain rope when over the cap.
+#[derive(Clone)]
+enum Text {
+    Analysed(Document),
+    TooLarge(Rope),
+}
+
+impl Text {
+    fn new(s: &str, cap: u64) -> Text {
+        if s.len() as u64 > cap {
+            Text::TooLarge(Rope::from_str(s))
+        } else {
+            Text::Analysed(Document::new(s))
+        }
+    }
+}
+
+#[derive(Clone)]
+struct OpenDoc {
+    version: i32,
+    text: Text,
+    path: Option<PathBuf>,
+}
+
+/// One workspace folder.
+struct Root {
+    path: PathBuf,
+    /// `None` until the background walk is done (or in single-file mode).
+    index: Option<Arc<FileIndex>>,
+    indexing: bool,
+    lines: Arc<LineCache>,
+    matcher: Arc<PathMatcher>,
+    /// `worklog.toml` merged over the defaults, client settings over that.
+    config: Arc<Config>,
+    toml: Option<String>,
+    _watch: Option<workspace::WatchHandle>,
+}
+
+impl Root {
+    fn new(path: PathBuf) -> Root {
+        Root {
+            path,
+            index: None,
+            indexing: false,
+            lines: Arc::new(LineCache::new(crate::config::DEFAULT_MAX_FILE_SIZE)),
+            matcher: Arc::new(PathMatcher::new()),
+            config: Arc::new(Config::default()),
+            toml: None,
+            _watch: None,
+        }
+    }
+}
+
+#[derive(Default)]
+struct Host {
+    docs: HashMap<Uri, OpenDoc>,
+    roots: Vec<Root>,
+    client_settings: Value,
+    default_config: Arc<Config>,
+    encoding: Option<Encoding>,
+    link_support: bool,
+    config_pull: bool,
+    watch_dynamic: bool,
+}
+
+/// Everything a request needs, cloned out of the host.
+struct Snapshot {
+    version: i32,
+    text: Text,
+    path: Option<PathBuf>,
+    config: Arc<Config>,
+    facts: Option<WorkspaceFacts>,
+    root: Option<PathBuf>,
+    index: Option<Arc<FileIndex>>,
+    matcher: Option<Arc<PathMatcher>>,
+    encoding: Encoding,
+}
+
+impl Snapshot {
+    fn facts(&self) -> &dyn FileFacts {
+        match &self.facts {
+            Some(f) => f,
+            None => &analysis::facts::NoFacts,
+        }
+    }
+}
+
+impl Host {
+    fn encoding(&self) -> Encoding {
+        self.encoding.unwrap_or(Encoding::Utf16)
+    }
+
+    /// The workspace folder holding `path` (the deepest one).
+    fn root_for(&self, path: Option<&Path>) -> Option<&Root> {
+        let path = path?;
+        let canon_parent = path.parent().map(workspace::canonical_root);
+        self.roots
+            .iter()
+            .filter(|r| path.starts_with(&r.path) || canon_parent.as_ref().is_some_and(|p| p.starts_with(&r.path)))
+            .max_by_key(|r| r.path.as_os_str().len())
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let d = self.docs.get(uri)?;
+        let root = self.root_for(d.path.as_deref());
+        Some(Snapshot {
+            version: d.version,
+            text: d.text.clone(),
+            path: d.path.clone(),
+            config: root.map_or_else(|| self.default_config.clone(), |r| r.config.clone()),
+            facts: root.map(|r| WorkspaceFacts::new(&r.path, r.index.clone(), r.lines.clone())),
+            root: root.map(|r| r.path.clone()),
+            index: root.and_then(|r| r.index.clone()),
+            matcher: root.map(|r| r.matcher.clone()),
+            encoding: self.encoding(),
+        })
+    }
+
+    fn cap_for(&self, path: Option<&Path>) -> u64 {
+        self.root_for(path).map_or(self.default_config.max_file_size, |r| r.config.max_file_size)
+    }
+
+    /// Recompute every root's config from its `worklog.toml` and the client
+    /// settings. Returns warnings.
+    fn rebuild_configs(&mut self) -> Vec<String> {
+        let mut warnings = Vec::new();
+        let mut base = Config::default();
+        warnings.extend(base.apply_json(&self.client_settings));
+        self.default_config = Arc::new(base);
+        for r in &mut self.roots {
+            let mut c = Config::default();
+            if let Some(t) = &r.toml {
+                warnings.extend(c.apply_toml(t).into_iter().map(|w| format!("{}: {w}", r.path.display())));
+            }
+            c.apply_json(&self.client_settings);
+            r.config = Arc::new(c);
+        }
+        warnings.sort();
+        warnings.dedup();
+        warnings
+    }
+}
+
+/// What the publisher is asked to do.
+enum Publish {
+    Doc(Uri),
+    All,
+    Clear(Uri),
+}
+
+pub struct Server {
+    client: Client,
+    host: Arc<Mutex<Host>>,
+    publish: mpsc::UnboundedSender<Publish>,
+}
+
+impl Server {
+    pub fn new(client: Client) -> Server {
+        let host = Arc::new(Mutex::new(Host::default()));
+        let (tx, rx) = mpsc::unbounded_channel();
+        tokio::spawn(publisher(client.clone(), host.clone(), rx));
+        Server { client, host, publish: tx }
+    }
+
+    fn host(&self) -> MutexGuard<'_, Host> {
+        lock(&self.host)
+    }
+
+    fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        self.host().snapshot(uri)
+    }
+
+    async fn pull_config(&self) {
+        if !self.host().config_pull {
+            return;
+        }
+        let items = vec![ConfigurationItem { scope_uri: None, section: Some("worklog".into()) }];
+        if let Ok(mut v) = self.client.configuration(items).await {
+            let settings = v.pop().unwrap_or(Value::Null);
+            self.set_settings(settings).await;
+        }
+    }
+
+    async fn set_settings(&self, settings: Value) {
+        let warnings = {
+            let mut h = self.host();
+            h.client_settings = settings;
+            h.rebuild_configs()
+        };
+        self.warn(warnings).await;
+        let _ = self.publish.send(Publish::All);
+    }
+
+    async fn warn(&self, warnings: Vec<String>) {
+        for w in warnings {
+            self.client.log_message(MessageType::WARNING, &w).await;
+            self.client.show_message(MessageType::WARNING, &w).await;
+        }
+    }
+
+    /// Build one root's index in the background, then republish.
+    fn start_indexing(&self, i: usize) {
+        let (path, client, host, publish) = {
+            let mut h = self.host();
+            let Some(r) = h.roots.get_mut(i) else { return };
+            if r.indexing || !workspace::should_index(&r.path) {
+                return;
+            }
+            r.indexing = true;
+            (r.path.clone(), self.client.clone(), self.host.clone(), self.publish.clone())
+        };
+        tokio::spawn(async move {
+            let token = NumberOrString::String(format!("worklog-index-{i}"));
+            let progress = match client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(client.progress(token, "Indexing workspace").with_message(path.display().to_string()).begin().await),
+                Err(_) => None,
+            };
+            let p = path.clone();
+            let index = tokio::task::spawn_blocking(move || FileIndex::build(&p)).await.ok();
+            let n = index.as_ref().map_or(0, FileIndex::len);
+            {
+                let mut h = lock(&host);
+                if let Some(r) = h.roots.iter_mut().find(|r| r.path == path) {
+                    r.index = index.map(Arc::new);
+                    r.indexing = false;
+                }
+            }
+            if let Some(p) = progress {
+                p.finish_with_message(format!("{n} files")).await;
+            }
+            client.log_message(MessageType::INFO, format!("worklog: indexed {n} files in {}", path.display())).await;
+            let _ = publish.send(Publish::All);
+        });
+    }
+
+    /// Apply file system changes (from the client or our own watcher).
+    fn apply_fs_events(host: &Arc<Mutex<Host>>, events: Vec<workspace::FsEvent>) -> Vec<usize> {
+        let mut rescan = Vec::new();
+        let mut h = lock(host);
+        for ev in events {
+            let (path, created) = match &ev {
+                workspace::FsEvent::Created(p) => (p.clone(), Some(true)),
+                workspace::FsEvent::Removed(p) => (p.clone(), Some(false)),
+                workspace::FsEvent::Changed(p) => (p.clone(), None),
+                workspace::FsEvent::Rescan => {
+                    rescan.extend(0..h.roots.len());
+                    continue;
+                }
+            };
+            for (i, r) in h.roots.iter_mut().enumerate() {
+                let Some(rel) = workspace::to_relative(&r.path, &path) else { continue };
+                r.lines.invalidate(&path);
+                if rel == "worklog.toml" {
+                    r.toml = if created == Some(false) { None } else { read_toml(&r.path) };
+                    rescan.push(usize::MAX); // config changed
+                }
+                if let (Some(c), Some(index)) = (created, r.index.as_mut()) {
+                    let idx = Arc::make_mut(index);
+                    if c {
+                        if path.is_dir() {
+                            rescan.push(i);
+                        } else {
+                            idx.insert(&rel);
+                        }
+                    } else {
+                        idx.remove(&rel);
+                    }
+                }
+            }
+        }
+        rescan
+    }
+}
+
+fn lock(m: &Mutex<Host>) -> MutexGuard<'_, Host> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn read_toml(root: &Path) -> Option<String> {
+    let p = root.join("worklog.toml");
+    let meta = std::fs::metadata(&p).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    std::fs::read_to_string(p).ok()
+}
+
+/// The one task that publishes diagnostics.
+async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::UnboundedReceiver<Publish>) {
+    let mut warned_large: HashSet<Uri> = HashSet::new();
+    while let Some(first) = rx.recv().await {
+        // Coalesce everything queued meanwhile.
+        let mut todo: Vec<Uri> = Vec::new();
+        let mut clear: Vec<Uri> = Vec::new();
+        let mut all = false;
+        let mut take = |p: Publish| match p {
+            Publish::Doc(u) => {
+                if !todo.contains(&u) {
+                    todo.push(u)
+                }
+            }
+            Publish::All => all = true,
+            Publish::Clear(u) => clear.push(u),
+        };
+        take(first);
+        while let Ok(p) = rx.try_recv() {
+            take(p);
+        }
+        for u in clear {
+            todo.retain(|x| *x != u);
+            warned_large.remove(&u);
+            client.publish_diagnostics(u, Vec::new(), None).await;
+        }
+        if all {
+            todo = lock(&host).docs.keys().cloned().collect();
+        }
+        for uri in todo {
+            let Some(snap) = lock(&host).snapshot(&uri) else { continue };
+            let diags = match &snap.text {
+                Text::TooLarge(rope) => {
+                    if warned_large.insert(uri.clone()) {
+                        client
+                            .log_message(MessageType::INFO, format!("worklog: {} is over the size cap; not analysed", uri.as_str()))
+                            .await;
+                    }
+                    let d = analysis::too_large(rope.len_bytes(), snap.config.max_file_size);
+                    vec![to_proto::diagnostic(rope, &d, snap.encoding)]
+                }
+                Text::Analysed(doc) => {
+                    warned_large.remove(&uri);
+                    let cx = analysis::Context { config: &snap.config, path: snap.path.as_deref(), facts: snap.facts() };
+                    analysis::diagnostics(doc, &cx)
+                        .iter()
+                        .map(|d| to_proto::diagnostic(doc.rope(), d, snap.encoding))
+                        .collect()
+                }
+            };
+            client.publish_diagnostics(uri, diags, Some(snap.version)).await;
+        }
+    }
+}
+
+impl LanguageServer for Server {
+    async fn initialize(&self, params: InitializeParams) -> Result<InitializeResult> {
+        let caps = &params.capabilities;
+        let enc = Encoding::negotiate(caps.general.as_ref().and_then(|g| g.position_encodings.as_deref()));
+        let mut roots: Vec<PathBuf> = Vec::new();
+        if let Some(folders) = &params.workspace_folders {
+            roots.extend(folders.iter().filter_map(|f| f.uri.to_file_path().map(|p| p.into_owned())));
+        }
+        #[allow(deprecated)]
+        if roots.is_empty() {
+            if let Some(p) = params.root_uri.as_ref().and_then(|u| u.to_file_path()) {
+                roots.push(p.into_owned());
+            }
+        }
+        let warnings = {
+            let mut h = self.host();
+            h.encoding = Some(enc);
+            h.link_support = caps.text_document.as_ref().and_then(|t| t.definition.as_ref()).and_then(|d| d.link_support).unwrap_or(false);
+            h.config_pull = caps.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
+            h.watch_dynamic = caps
+                .workspace
+                .as_ref()
+                .and_then(|w| w.did_change_watched_files.as_ref())
+                .and_then(|d| d.dynamic_registration)
+                .unwrap_or(false);
+            h.roots = roots
+                .into_iter()
+                .map(|p| {
+                    let mut r = Root::new(workspace::canonical_root(&p));
+                    r.toml = read_toml(&r.path);
+                    r
+                })
+                .collect();
+            if let Some(opts) = params.initialization_options.clone() {
+                h.client_settings = opts.get("worklog").cloned().unwrap_or(opts);
+            }
+            h.rebuild_configs()
+        };
+        self.warn(warnings).await;
+        Ok(InitializeResult {
+            capabilities: ServerCapabilities {
+                position_encoding: Some(enc.kind()),
+                text_document_sync: Some(TextDocumentSyncCapability::Options(TextDocumentSyncOptions {
+                    open_close: Some(true),
+                    change: Some(TextDocumentSyncKind::INCREMENTAL),
+                    ..Default::default()
+                })),
+                completion_provider: Some(CompletionOptions {
+                    trigger_characters: Some(["`", "/", "[", "(", ":", ".", "*", "#"].map(String::from).to_vec()),
+                    ..Default::default()
+                }),
+                definition_provider: Some(OneOf::Left(true)),
+                hover_provider: Some(HoverProviderCapability::Simple(true)),
+                document_link_provider: Some(DocumentLinkOptions { resolve_provider: Some(false), work_done_progress_options: Default::default() }),
+                document_symbol_provider: Some(OneOf::Left(true)),
+                code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    ..Default::default()
+                })),
+                folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
+                selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
+                workspace: Some(WorkspaceServerCapabilities {
+                    workspace_folders: Some(WorkspaceFoldersServerCapabilities { supported: Some(true), change_notifications: None }),
+                    file_operations: None,
+                }),
+                ..Default::default()
+            },
+            server_info: Some(ServerInfo { name: "worklog-ls".into(), version: Some(env!("CARGO_PKG_VERSION").into()) }),
+            offset_encoding: None,
+        })
+    }
+
+    async fn initialized(&self, _: InitializedParams) {
+        let (n, dynamic) = {
+            let h = self.host();
+            (h.roots.len(), h.watch_dynamic)
+        };
+        for i in 0..n {
+            self.start_indexing(i);
+        }
+        if dynamic {
+            let opts = DidChangeWatchedFilesRegistrationOptions {
+                watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*".into()), kind: None }],
+            };
+            let reg = Registration {
+                id: "worklog-watch".into(),
+                method: "workspace/didChangeWatchedFiles".into(),
+                register_options: serde_json::to_value(opts).ok(),
+            };
+            if self.client.register_capability(vec![reg]).await.is_err() {
+                self.start_server_watchers();
+            }
+        } else {
+            self.start_server_watchers();
+        }
+        self.pull_config().await;
+    }
+
+    async fn shutdown(&self) -> Result<()> {
+        let mut h = self.host();
+        for r in &mut h.roots {
+            r._watch = None;
+        }
+        Ok(())
+    }
+
+    async fn did_open(&self, params: DidOpenTextDocumentParams) {
+        let d = params.text_document;
+        {
+            let mut h = self.host();
+            let path = d.uri.to_file_path().map(|p| p.into_owned());
+            let cap = h.cap_for(path.as_deref());
+            let text = Text::new(&d.text, cap);
+            h.docs.insert(d.uri.clone(), OpenDoc { version: d.version, text, path });
+        }
+        let _ = self.publish.send(Publish::Doc(d.uri));
+    }
+
+    async fn did_change(&self, params: DidChangeTextDocumentParams) {
+        let uri = params.text_document.uri;
+        {
+            let mut h = self.host();
+            let enc = h.encoding();
+            let path = h.docs.get(&uri).and_then(|d| d.path.clone());
+            let cap = h.cap_for(path.as_deref());
+            let Some(doc) = h.docs.get_mut(&uri) else { return };
+            doc.version = params.text_document.version;
+            for ch in params.content_changes {
+                match ch.range {
+                    None => doc.text = Text::new(&ch.text, cap),
+                    Some(r) => match &mut doc.text {
+                        Text::Analysed(d) => {
+                            let s = encoding::offset(d.rope(), r.start, enc);
+                            let e = encoding::offset(d.rope(), r.end, enc).max(s);
+                            d.edit(s..e, &ch.text);
+                            if d.len() as u64 > cap {
+                                doc.text = Text::TooLarge(d.rope().clone());
+                            }
+                        }
+                        Text::TooLarge(rope) => {
+                            let s = encoding::offset(rope, r.start, enc);
+                            let e = encoding::offset(rope, r.end, enc).max(s);
+                            let (cs, ce) = (rope.byte_to_char(s), rope.byte_to_char(e));
+                            rope.remove(cs..ce);
+                            rope.insert(cs, &ch.text);
+                            if rope.len_bytes() as u64 <= cap {
+                                doc.text = Text::Analysed(Document::new(&rope.to_string()));
+                            }
+                        }
+                    },
+                }
+            }
+        }
+        let _ = self.publish.send(Publish::Doc(uri));
+    }
+
+    async fn did_close(&self, params: DidCloseTextDocumentParams) {
+        let uri = params.text_document.uri;
+        self.host().docs.remove(&uri);
+        let _ = self.publish.send(Publish::Clear(uri));
+    }
+
+    async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        if self.host().config_pull {
+            self.pull_config().await;
+        } else {
+            let s = params.settings.get("worklog").cloned().unwrap_or(params.settings);
+            self.set_settings(s).await;
+        }
+    }
+
+    async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
+        let events = params
+            .changes
+            .into_iter()
+            .filter_map(|c| {
+                let p = c.uri.to_file_path()?.into_owned();
+                Some(match c.typ {
+                    FileChangeType::CREATED => workspace::FsEvent::Created(p),
+                    FileChangeType::DELETED => workspace::FsEvent::Removed(p),
+                    _ => workspace::FsEvent::Changed(p),
+                })
+            })
+            .collect();
+        self.after_fs_events(events).await;
+    }
+
+    async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
+        let tdp = params.text_document_position;
+        let Some(s) = self.snapshot(&tdp.text_document.uri) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
+        let log_dir = match (&s.root, &s.path) {
+            (Some(root), Some(p)) => p.parent().and_then(|d| workspace::to_relative(root, d)),
+            _ => None,
+        };
+        let env = completion::Env {
+            log: s.path.as_deref(),
+            index: s.index.as_deref(),
+            matcher: s.matcher.as_deref(),
+            facts: s.facts(),
+            log_dir: log_dir.as_deref(),
+            limit: COMPLETION_LIMIT,
+        };
+        Ok(completion::complete(doc, offset, &env).map(|c| to_proto::completion(doc.rope(), &c, s.encoding)))
+    }
+
+    async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
+        let tdp = params.text_document_position_params;
+        let uri = tdp.text_document.uri;
+        let (Some(s), link_support) = (self.snapshot(&uri), self.host().link_support) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
+        let Some((origin, targets)) = ide::definition(doc, offset, s.path.as_deref(), s.facts()) else { return Ok(None) };
+        let origin = encoding::range(doc.rope(), &origin, s.encoding);
+        let mut links = Vec::new();
+        for t in targets {
+            let (target_uri, range, sel) = match t {
+                ide::Target::File { path, lines } => {
+                    let Some(u) = Uri::from_file_path(&path) else { continue };
+                    let (r, sel) = match lines {
+                        Some(l) => {
+                            let s = Position { line: l.start - 1, character: 0 };
+                            (lsp::Range { start: s, end: Position { line: l.end, character: 0 } }, lsp::Range { start: s, end: Position { line: l.start, character: 0 } })
+                        }
+                        None => (lsp::Range::default(), lsp::Range::default()),
+                    };
+                    (u, r, sel)
+                }
+                ide::Target::Here(r) => {
+                    let r = encoding::range(doc.rope(), &r, s.encoding);
+                    (uri.clone(), r, r)
+                }
+            };
+            links.push(LocationLink { origin_selection_range: Some(origin), target_uri, target_range: range, target_selection_range: sel });
+        }
+        if links.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(if link_support {
+            GotoDefinitionResponse::Link(links)
+        } else {
+            GotoDefinitionResponse::Array(links.into_iter().map(|l| Location { uri: l.target_uri, range: l.target_selection_range }).collect())
+        }))
+    }
+
+    async fn hover(&self, params: HoverParams) -> Result<Option<Hover>> {
+        let tdp = params.text_document_position_params;
+        let Some(s) = self.snapshot(&tdp.text_document.uri) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
+        let Some(h) = ide::hover(doc, offset, s.path.as_deref(), s.facts()) else { return Ok(None) };
+        let (range, md) = match h {
+            ide::HoverTarget::Text { range, markdown } => (range, markdown),
+            ide::HoverTarget::Reference { range, written, files, lines } => {
+                let Some(root) = s.root.clone() else { return Ok(None) };
+                let cap = s.config.max_file_size;
+                let mut parts = Vec::new();
+                for f in files.iter().take(5) {
+                    let shown = workspace::to_relative(&root, f).unwrap_or_else(|| written.clone());
+                    let (a, b) = lines.filter(|l| l.is_valid()).map_or((1, PREVIEW_LINES), |l| (l.start as usize, l.end as usize));
+                    let f = f.clone();
+                    let root2 = root.clone();
+                    let p = tokio::task::spawn_blocking(move || workspace::preview_capped(&root2, &f, a, b, PREVIEW_LINES, cap)).await.ok().flatten();
+                    parts.push(match p {
+                        Some(p) => ide::render_preview(&shown, lines, &p.lines, p.total_lines, p.truncated || lines.is_none() && p.total_lines > PREVIEW_LINES),
+                        None => format!("**{shown}** — no preview (binary, too large or not a regular file)"),
+                    });
+                }
+                if files.len() > 1 {
+                    parts.insert(0, format!("`{written}` matches {} files:", files.len()));
+                }
+                (range, parts.join("\n\n---\n\n"))
+            }
+        };
+        Ok(Some(Hover {
+            contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md }),
+            range: Some(encoding::range(doc.rope(), &range, s.encoding)),
+        }))
+    }
+
+    async fn document_link(&self, params: DocumentLinkParams) -> Result<Option<Vec<DocumentLink>>> {
+        let Some(s) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let (Text::Analysed(doc), Some(path)) = (&s.text, &s.path) else { return Ok(None) };
+        let links = ide::links(doc, path, s.facts())
+            .into_iter()
+            .filter_map(|l| {
+                Some(DocumentLink {
+                    range: encoding::range(doc.rope(), &l.range, s.encoding),
+                    target: Some(to_proto::file_uri(&l.file, l.line)?),
+                    tooltip: l.line.map(|n| format!("Open at line {n}")),
+                    data: None,
+                })
+            })
+            .collect();
+        Ok(Some(links))
+    }
+
+    async fn document_symbol(&self, params: DocumentSymbolParams) -> Result<Option<DocumentSymbolResponse>> {
+        let Some(s) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let syms = ide::symbols(doc).iter().map(|x| to_proto::symbol(doc.rope(), x, s.encoding)).collect();
+        Ok(Some(DocumentSymbolResponse::Nested(syms)))
+    }
+
+    async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
+        let uri = params.text_document.uri;
+        let Some(s) = self.snapshot(&uri) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let r = encoding::offset(doc.rope(), params.range.start, s.encoding)..encoding::offset(doc.rope(), params.range.end, s.encoding);
+        let cx = analysis::Context { config: &s.config, path: s.path.as_deref(), facts: s.facts() };
+        let diags = analysis::diagnostics(doc, &cx);
+        let actions = ide::fixes(&diags, &r).into_iter().map(|(d, f)| to_proto::code_action(&uri, doc.rope(), d, f, s.encoding)).collect();
+        Ok(Some(actions))
+    }
+
+    async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
+        let Some(s) = self.snapshot(&params.text_document.uri) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let rope = doc.rope();
+        let out = ide::folding(doc)
+            .into_iter()
+            .filter_map(|r| {
+                let a = rope.byte_to_line(r.start.min(rope.len_bytes()));
+                let mut b = rope.byte_to_line(r.end.min(rope.len_bytes()));
+                if b > a && rope.line_to_byte(b) == r.end {
+                    b -= 1; // the range ends at the start of the next line
+                }
+                (b > a).then(|| FoldingRange { start_line: a as u32, end_line: b as u32, ..Default::default() })
+            })
+            .collect();
+        Ok(Some(out))
+    }
+
+    async fn selection_range(&self, params: SelectionRangeParams) -> Result<Option<Vec<SelectionRange>>> {
+        let uri = params.text_document.uri;
+        // Trees are built lazily, in the host (a mutation), for the chunks asked about.
+        let enc = {
+            let mut h = self.host();
+            let enc = h.encoding();
+            if let Some(OpenDoc { text: Text::Analysed(d), .. }) = h.docs.get_mut(&uri) {
+                for p in &params.positions {
+                    let off = encoding::offset(d.rope(), *p, enc);
+                    let i = d.chunk_index(off);
+                    d.ensure_trees(i);
+                }
+            }
+            enc
+        };
+        let Some(s) = self.snapshot(&uri) else { return Ok(None) };
+        let Text::Analysed(doc) = &s.text else { return Ok(None) };
+        let out = params
+            .positions
+            .iter()
+            .map(|p| {
+                let off = encoding::offset(doc.rope(), *p, enc);
+                let chain = ide::selection(doc, off);
+                let mut sel: Option<SelectionRange> = None;
+                for r in chain.iter().rev() {
+                    sel = Some(SelectionRange { range: encoding::range(doc.rope(), r, enc), parent: sel.map(Box::new) });
+                }
+                sel.unwrap_or(SelectionRange { range: lsp::Range { start: *p, end: *p }, parent: None })
+            })
+            .collect();
+        Ok(Some(out))
+    }
+}
+
+impl Server {
+    fn start_server_watchers(&self) {
+        let mut h = self.host();
+        let host = self.host.clone();
+        let publish = self.publish.clone();
+        let handle = tokio::runtime::Handle::current();
+        for r in &mut h.roots {
+            if !workspace::should_index(&r.path) {
+                continue;
+            }
+            let host = host.clone();
+            let publish = publish.clone();
+            let handle = handle.clone();
+            r._watch = workspace::watch(&r.path, move |events| {
+                let rescan = Server::apply_fs_events(&host, events);
+                let host = host.clone();
+                let publish = publish.clone();
+                handle.spawn(async move {
+                    Server::finish_fs_events(&host, rescan).await;
+                    let _ = publish.send(Publish::All);
+                });
+            });
+        }
+    }
+
+    async fn after_fs_events(&self, events: Vec<workspace::FsEvent>) {
+        let rescan = Server::apply_fs_events(&self.host, events);
+        let config_changed = rescan.contains(&usize::MAX);
+        if config_changed {
+            let w = self.host().rebuild_configs();
+            self.warn(w).await;
+        }
+        for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
+            self.start_indexing(i);
+        }
+        let _ = self.publish.send(Publish::All);
+    }
+
+    async fn finish_fs_events(host: &Arc<Mutex<Host>>, rescan: Vec<usize>) {
+        let mut to_index = Vec::new();
+        {
+            let mut h = lock(host);
+            if rescan.contains(&usize::MAX) {
+                h.rebuild_configs();
+            }
+            for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
+                if let Some(r) = h.roots.get_mut(i) {
+                    if !r.indexing {
+                        r.indexing = true;
+                        to_index.push((i, r.path.clone()));
+                    }
+                }
+            }
+        }
+        for (_, path) in to_index {
+            let p = path.clone();
+            let index = tokio::task::spawn_blocking(move || FileIndex::build(&p)).await.ok();
+            let mut h = lock(host);
+            if let Some(r) = h.roots.iter_mut().find(|r| r.path == path) {
+                r.index = index.map(Arc::new);
+                r.indexing = false;
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+//! Plain analysis data → LSP types. The only place that builds protocol
+//! values from analysis results.
+
+use std::collections::HashMap;
+
+use ropey::Rope;
+use tower_lsp_server::ls_types as lsp;
+
+use super::encoding::{range, Encoding};
+use crate::analysis::{self, Severity};
+use crate::ide::{self, completion};
+
+pub fn severity(s: Severity) -> lsp::DiagnosticSeverity {
+    match s {
+        Severity::Error => lsp::DiagnosticSeverity::ERROR,
+        Severity::Warning => lsp::DiagnosticSeverity::WARNING,
+        Severity::Information => lsp::DiagnosticSeverity::INFORMATION,
+        Severity::Hint => lsp::DiagnosticSeverity::HINT,
+    }
+}
+
+pub fn diagnostic(rope: &Rope, d: &analysis::Diagnostic, enc: Encoding) -> lsp::Diagnostic {
+    lsp::Diagnostic {
+        range: range(rope, &d.range, enc),
+        severity: Some(severity(d.severity)),
+        code: Some(lsp::NumberOrString::String(d.code.as_str().to_string())),
+        source: Some("worklog".to_string()),
+        message: d.message.clone(),
+        ..Default::default()
+    }
+}
+
+pub fn code_action(uri: &lsp::Uri, rope: &Rope, d: &analysis::Diagnostic, f: &analysis::Fix, enc: Encoding) -> lsp::CodeActionOrCommand {
+    let edits = f
+        .edits
+        .iter()
+        .map(|(r, t)| lsp::TextEdit { range: range(rope, r, enc), new_text: t.clone() })
+        .collect();
+    let mut changes = HashMap::new();
+    changes.insert(uri.clone(), edits);
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title: f.title.clone(),
+        kind: Some(lsp::CodeActionKind::QUICKFIX),
+        diagnostics: Some(vec![diagnostic(rope, d, enc)]),
+        edit: Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+        is_preferred: f.preferred.then_some(true),
+        ..Default::default()
+    })
+}
+
+#[allow(deprecated)] // `DocumentSymbol::deprecated` must still be written.
+pub fn symbol(rope: &Rope, s: &ide::Symbol, enc: Encoding) -> lsp::DocumentSymbol {
+    lsp::DocumentSymbol {
+        name: if s.name.is_empty() { "(untitled)".into() } else { s.name.clone() },
+        detail: s.detail.clone(),
+        kind: match s.kind {
+            ide::SymbolKind::Frontmatter => lsp::SymbolKind::NAMESPACE,
+            ide::SymbolKind::Title => lsp::SymbolKind::FILE,
+            ide::SymbolKind::Entry => lsp::SymbolKind::MODULE,
+            ide::SymbolKind::Field => lsp::SymbolKind::FIELD,
+        },
+        tags: None,
+        deprecated: None,
+        range: range(rope, &s.range, enc),
+        selection_range: range(rope, &s.selection, enc),
+        children: Some(s.children.iter().map(|c| symbol(rope, c, enc)).collect()),
+    }
+}
+
+pub fn completion(rope: &Rope, c: &completion::Completions, enc: Encoding) -> lsp::CompletionResponse {
+    let r = range(rope, &c.replace, enc);
+    let filter = rope.byte_slice(c.replace.clone()).to_string();
+    let items = c
+        .items
+        .iter()
+        .map(|it| lsp::CompletionItem {
+            label: it.label.clone(),
+            kind: Some(match it.kind {
+                completion::ItemKind::File => lsp::CompletionItemKind::FILE,
+                completion::ItemKind::Range => lsp::CompletionItemKind::VALUE,
+                completion::ItemKind::Priority => lsp::CompletionItemKind::ENUM_MEMBER,
+                completion::ItemKind::Field => lsp::CompletionItemKind::FIELD,
+                completion::ItemKind::Value => lsp::CompletionItemKind::VALUE,
+            }),
+            detail: it.detail.clone(),
+            sort_text: Some(it.sort.clone()),
+            // Paths are matched fuzzily by the server: let every item pass
+            // the client's own filter on the typed text.
+            filter_text: (it.kind == completion::ItemKind::File).then(|| filter.clone()),
+            text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit { range: r, new_text: it.insert.clone() })),
+            ..Default::default()
+        })
+        .collect();
+    lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: c.incomplete, items })
+}
+
+/// A file URI with an optional `#L<line>` fragment.
+pub fn file_uri(path: &std::path::Path, line: Option<u32>) -> Option<lsp::Uri> {
+    let base = lsp::Uri::from_file_path(path)?;
+    match line {
+        Some(l) => format!("{}#L{l}", base.as_str()).parse().ok(),
+        None => Some(base),
+    }
+}
