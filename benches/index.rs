@@ -11,7 +11,8 @@
 //!   (`s` → `se` → `ser` → `serv`), as completion sees it while typing.
 //!
 //! Before criterion runs, the median and 95th percentile of each query are
-//! printed from 200 timed runs (criterion's figures are means of batches).
+//! printed from 100 timed runs, on one thread and on the default number
+//! (criterion's figures are means of batches).
 //!
 //! Run: `cargo bench --bench index` (add `-- query` to run only the queries).
 
@@ -37,12 +38,41 @@ const TYPING: [&str; 4] = ["s", "se", "ser", "serv"];
 const AREAS: [&str; 8] = [
     "src", "packages", "services", "apps", "tests", "docs", "tools", "crates",
 ];
-const WORDS: [&str; 40] = [
+const WORDS: [&str; 301] = [
     "auth", "routes", "api", "models", "utils", "services", "components", "hooks", "store",
     "config", "core", "db", "handlers", "middleware", "views", "lib", "common", "internal",
     "server", "client", "ui", "features", "admin", "billing", "users", "orders", "payments",
     "search", "reports", "jobs", "workers", "events", "cache", "storage", "http", "grpc",
-    "schema", "migrations", "session", "token",
+    "schema", "migrations", "session", "token", "account", "address", "adapter", "agent",
+    "alert", "analytics", "app", "archive", "asset", "audit", "backup", "banner", "batch",
+    "bridge", "browser", "buffer", "build", "bundle", "button", "calendar", "canvas", "card",
+    "cart", "catalog", "channel", "chart", "chat", "checkout", "cli", "cluster", "codec",
+    "color", "command", "comment", "compiler", "connection", "console", "contact", "container",
+    "context", "controller", "converter", "cookie", "coupon", "cron", "crypto", "csv",
+    "dashboard", "data", "date", "debug", "decoder", "delivery", "deploy", "device", "dialog",
+    "diff", "directory", "dispatch", "display", "dns", "docker", "document", "domain",
+    "download", "driver", "editor", "email", "embed", "encoder", "engine", "entity", "env",
+    "error", "export", "extension", "factory", "feed", "fetch", "field", "file", "filter",
+    "font", "footer", "form", "format", "frame", "gateway", "generator", "geo", "graph", "grid",
+    "group", "guard", "header", "health", "helper", "history", "host", "icon", "image",
+    "import", "index", "input", "install", "invoice", "item", "kernel", "key", "label",
+    "layout", "ledger", "legacy", "link", "list", "loader", "locale", "lock", "log", "login",
+    "logout", "mail", "manager", "map", "markdown", "matcher", "media", "memory", "menu",
+    "message", "metrics", "mock", "modal", "module", "monitor", "mount", "network", "node",
+    "notify", "oauth", "object", "observer", "option", "output", "page", "panel", "parser",
+    "password", "patch", "path", "payload", "peer", "permission", "pipeline", "plugin",
+    "policy", "pool", "popup", "portal", "post", "preview", "price", "printer", "process",
+    "product", "profile", "progress", "project", "prompt", "provider", "proxy", "query",
+    "queue", "quota", "rate", "reader", "record", "redirect", "registry", "release", "render",
+    "repo", "request", "resolver", "resource", "response", "result", "retry", "review", "role",
+    "router", "rule", "runtime", "sandbox", "scanner", "scheduler", "scope", "script", "sdk",
+    "secret", "selector", "sender", "sequence", "serializer", "setting", "shader", "shell",
+    "signal", "signup", "sitemap", "slider", "snapshot", "socket", "sort", "source", "spec",
+    "stack", "state", "stats", "status", "step", "stream", "style", "subscription", "summary",
+    "support", "sync", "table", "tag", "task", "template", "tenant", "test", "theme", "thread",
+    "ticket", "timer", "toast", "tool", "tracker", "transform", "tree", "trigger", "type",
+    "upload", "user", "validator", "value", "vendor", "version", "video", "view", "wallet",
+    "webhook", "widget", "window", "wizard", "worker", "workflow", "writer", "zone",
 ];
 const EXTENSIONS: [&str; 12] = [
     "ts", "tsx", "rs", "py", "go", "md", "json", "yaml", "sql", "toml", "js", "css",
@@ -65,9 +95,34 @@ impl Lcg {
     }
 }
 
+/// Folders of the generated repository (about 11 files each, as in real
+/// repositories): the areas, some packages, and nested folders below them.
+const FOLDERS: usize = 9_000;
+
 /// The relative paths of the generated repository (deterministic).
 fn generate_paths() -> (Vec<String>, Vec<String>) {
     let mut rng = Lcg(0x5eed);
+    let mut folders: Vec<String> = AREAS.iter().map(|a| a.to_string()).collect();
+    let mut folder_set: HashSet<String> = folders.iter().cloned().collect();
+    for area in ["packages", "services", "apps", "crates"] {
+        for _ in 0..25 {
+            let package = format!("{area}/{}-{}/src", rng.pick(&WORDS), rng.pick(&WORDS));
+            if folder_set.insert(package.clone()) {
+                folders.push(package);
+            }
+        }
+    }
+    while folders.len() < FOLDERS {
+        // Parents are drawn from the first folders more often: a bushy top.
+        let parent = &folders[rng.next() % (1 + rng.next() % folders.len())];
+        if parent.matches('/').count() >= 3 {
+            continue;
+        }
+        let folder = format!("{parent}/{}", rng.pick(&WORDS));
+        if folder_set.insert(folder.clone()) {
+            folders.push(folder);
+        }
+    }
     let mut seen = HashSet::new();
     let mut visible = Vec::with_capacity(FILES);
     for fixed in ["README.md", "src/routes/auth.ts", "src/auth/service.ts"] {
@@ -75,21 +130,13 @@ fn generate_paths() -> (Vec<String>, Vec<String>) {
         visible.push(fixed.to_string());
     }
     while visible.len() < FILES {
-        let mut path = String::from(rng.pick(&AREAS));
-        if matches!(path.as_str(), "packages" | "services" | "apps" | "crates") {
-            path.push_str(&format!("/{}-{}", rng.pick(&WORDS), rng.next() % 40));
-            path.push_str("/src");
-        }
-        for _ in 0..1 + rng.next() % 4 {
-            path.push('/');
-            path.push_str(rng.pick(&WORDS));
-        }
+        let folder = &folders[rng.next() % folders.len()];
         let stem = match rng.next() % 3 {
             0 => rng.pick(&WORDS).to_string(),
             1 => format!("{}_{}", rng.pick(&WORDS), rng.pick(&WORDS)),
             _ => format!("{}{}", rng.pick(&WORDS), rng.next() % 100),
         };
-        path.push_str(&format!("/{stem}.{}", rng.pick(&EXTENSIONS)));
+        let path = format!("{folder}/{stem}.{}", rng.pick(&EXTENSIONS));
         if seen.insert(path.clone()) {
             visible.push(path);
         }
@@ -97,11 +144,12 @@ fn generate_paths() -> (Vec<String>, Vec<String>) {
     let mut ignored = Vec::with_capacity(IGNORED);
     while ignored.len() < IGNORED {
         let path = format!(
-            "node_modules/{}-{}/{}/{}.js",
+            "node_modules/{}-{}/{}/{}{}.js",
             rng.pick(&WORDS),
-            rng.next() % 500,
+            rng.next() % 150,
             rng.pick(&["lib", "dist", "src"]),
             rng.pick(&WORDS),
+            rng.next() % 10,
         );
         if seen.insert(path.clone()) {
             ignored.push(path);
@@ -110,9 +158,11 @@ fn generate_paths() -> (Vec<String>, Vec<String>) {
     (visible, ignored)
 }
 
+/// The generated repository (statics are not dropped: `main` removes it).
+static REPO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
+
 /// Writes the repository once and returns its root (kept until exit).
 fn repo() -> &'static Path {
-    static REPO: OnceLock<(tempfile::TempDir, PathBuf)> = OnceLock::new();
     let (_, root) = REPO.get_or_init(|| {
         let started = Instant::now();
         let dir = tempfile::tempdir().expect("temporary folder");
@@ -161,46 +211,57 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
     (at(0.5), at(0.95))
 }
 
-/// Median and p95 of single queries, timed one by one.
+/// Median and p95 of single queries, timed one by one, on one thread and on
+/// the default number of threads.
 fn print_percentiles() {
     let index = index();
-    let matcher = PathMatcher::new();
-    const RUNS: usize = 200;
-    for query in COLD_QUERIES {
+    const RUNS: usize = 100;
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    for (label, matcher) in [
+        ("1 thread".to_string(), PathMatcher::with_threads(1)),
+        (format!("{threads} threads"), PathMatcher::new()),
+    ] {
+        eprintln!("-- {label}");
+        for query in COLD_QUERIES {
+            let samples = (0..RUNS)
+                .map(|_| {
+                    matcher.reset();
+                    let started = Instant::now();
+                    black_box(matcher.query(index, query, LIMIT));
+                    started.elapsed()
+                })
+                .collect();
+            let (p50, p95) = percentiles(samples);
+            let total = matcher.query(index, query, LIMIT).total;
+            eprintln!("cold   {query:>8}: p50 {p50:>10.2?}  p95 {p95:>10.2?}  ({total} matches)");
+        }
+        for (i, query) in TYPING.iter().enumerate().skip(1) {
+            let samples = (0..RUNS)
+                .map(|_| {
+                    matcher.reset();
+                    matcher.query(index, TYPING[i - 1], LIMIT);
+                    let started = Instant::now();
+                    black_box(matcher.query(index, query, LIMIT));
+                    started.elapsed()
+                })
+                .collect();
+            let (p50, p95) = percentiles(samples);
+            let total = matcher.query(index, query, LIMIT).total;
+            eprintln!(
+                "typing {query:>8}: p50 {p50:>10.2?}  p95 {p95:>10.2?}  ({total} matches, narrowed from {:?})",
+                TYPING[i - 1]
+            );
+        }
         let samples = (0..RUNS)
             .map(|_| {
-                matcher.reset();
                 let started = Instant::now();
-                black_box(matcher.query(index, query, LIMIT));
+                black_box(matcher.query(index, "", LIMIT));
                 started.elapsed()
             })
             .collect();
         let (p50, p95) = percentiles(samples);
-        let total = matcher.query(index, query, LIMIT).total;
-        eprintln!("cold   {query:>8}: p50 {p50:>10.2?}  p95 {p95:>10.2?}  ({total} matches)");
+        eprintln!("empty query: p50 {p50:>10.2?}  p95 {p95:>10.2?}");
     }
-    for (i, query) in TYPING.iter().enumerate().skip(1) {
-        let samples = (0..RUNS)
-            .map(|_| {
-                matcher.reset();
-                matcher.query(index, TYPING[i - 1], LIMIT);
-                let started = Instant::now();
-                black_box(matcher.query(index, query, LIMIT));
-                started.elapsed()
-            })
-            .collect();
-        let (p50, p95) = percentiles(samples);
-        eprintln!("typing {query:>8}: p50 {p50:>10.2?}  p95 {p95:>10.2?}  (narrowed from {:?})", TYPING[i - 1]);
-    }
-    let samples = (0..RUNS)
-        .map(|_| {
-            let started = Instant::now();
-            black_box(matcher.query(index, "", LIMIT));
-            started.elapsed()
-        })
-        .collect();
-    let (p50, p95) = percentiles(samples);
-    eprintln!("empty query: p50 {p50:>10.2?}  p95 {p95:>10.2?}");
 }
 
 fn bench_build(c: &mut Criterion) {
@@ -255,4 +316,7 @@ fn main() {
     bench_build(&mut criterion);
     bench_queries(&mut criterion);
     criterion.final_summary();
+    if let Some((dir, _)) = REPO.get() {
+        let _ = fs::remove_dir_all(dir.path());
+    }
 }

@@ -40,5 +40,8 @@ fn serve() -> ExitCode {
         }
     };
     rt.block_on(worklog_ls::lsp::serve_stdio());
+    // tokio's stdin reader may still sit in a blocking read of the pipe:
+    // don't wait for it (nor for a background index walk).
+    rt.shutdown_background();
     ExitCode::SUCCESS
 }

@@ -189,6 +189,46 @@ pub struct Server {
     publish: mpsc::UnboundedSender<Publish>,
 }
 
+/// What background tasks need: they must not borrow the server, and the
+/// server never awaits a client response inside a handler (a client that
+/// stops answering must not keep `exit` from ending the process).
+#[derive(Clone)]
+struct Ctx {
+    client: Client,
+    host: Arc<Mutex<Host>>,
+    publish: mpsc::UnboundedSender<Publish>,
+}
+
+impl Ctx {
+    async fn pull_config(&self) {
+        if !lock(&self.host).config_pull {
+            return;
+        }
+        let items = vec![ConfigurationItem { scope_uri: None, section: Some("worklog".into()) }];
+        if let Ok(mut v) = self.client.configuration(items).await {
+            let settings = v.pop().unwrap_or(Value::Null);
+            self.set_settings(settings).await;
+        }
+    }
+
+    async fn set_settings(&self, settings: Value) {
+        let warnings = {
+            let mut h = lock(&self.host);
+            h.client_settings = settings;
+            h.rebuild_configs()
+        };
+        self.warn(warnings).await;
+        let _ = self.publish.send(Publish::All);
+    }
+
+    async fn warn(&self, warnings: Vec<String>) {
+        for w in warnings {
+            self.client.log_message(MessageType::WARNING, &w).await;
+            self.client.show_message(MessageType::WARNING, &w).await;
+        }
+    }
+}
+
 impl Server {
     pub fn new(client: Client) -> Server {
         let host = Arc::new(Mutex::new(Host::default()));
@@ -205,32 +245,8 @@ impl Server {
         self.host().snapshot(uri)
     }
 
-    async fn pull_config(&self) {
-        if !self.host().config_pull {
-            return;
-        }
-        let items = vec![ConfigurationItem { scope_uri: None, section: Some("worklog".into()) }];
-        if let Ok(mut v) = self.client.configuration(items).await {
-            let settings = v.pop().unwrap_or(Value::Null);
-            self.set_settings(settings).await;
-        }
-    }
-
-    async fn set_settings(&self, settings: Value) {
-        let warnings = {
-            let mut h = self.host();
-            h.client_settings = settings;
-            h.rebuild_configs()
-        };
-        self.warn(warnings).await;
-        let _ = self.publish.send(Publish::All);
-    }
-
-    async fn warn(&self, warnings: Vec<String>) {
-        for w in warnings {
-            self.client.log_message(MessageType::WARNING, &w).await;
-            self.client.show_message(MessageType::WARNING, &w).await;
-        }
+    fn ctx(&self) -> Ctx {
+        Ctx { client: self.client.clone(), host: self.host.clone(), publish: self.publish.clone() }
     }
 
     /// Build one root's index in the background, then republish.
@@ -413,7 +429,7 @@ impl LanguageServer for Server {
             }
             h.rebuild_configs()
         };
-        self.warn(warnings).await;
+        self.ctx().warn(warnings).await;
         Ok(InitializeResult {
             capabilities: ServerCapabilities {
                 position_encoding: Some(enc.kind()),
@@ -455,22 +471,25 @@ impl LanguageServer for Server {
         for i in 0..n {
             self.start_indexing(i);
         }
-        if dynamic {
-            let opts = DidChangeWatchedFilesRegistrationOptions {
-                watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*".into()), kind: None }],
-            };
-            let reg = Registration {
-                id: "worklog-watch".into(),
-                method: "workspace/didChangeWatchedFiles".into(),
-                register_options: serde_json::to_value(opts).ok(),
-            };
-            if self.client.register_capability(vec![reg]).await.is_err() {
-                self.start_server_watchers();
+        let ctx = self.ctx();
+        tokio::spawn(async move {
+            if dynamic {
+                let opts = DidChangeWatchedFilesRegistrationOptions {
+                    watchers: vec![FileSystemWatcher { glob_pattern: GlobPattern::String("**/*".into()), kind: None }],
+                };
+                let reg = Registration {
+                    id: "worklog-watch".into(),
+                    method: "workspace/didChangeWatchedFiles".into(),
+                    register_options: serde_json::to_value(opts).ok(),
+                };
+                if ctx.client.register_capability(vec![reg]).await.is_err() {
+                    start_server_watchers(&ctx);
+                }
+            } else {
+                start_server_watchers(&ctx);
             }
-        } else {
-            self.start_server_watchers();
-        }
-        self.pull_config().await;
+            ctx.pull_config().await;
+        });
     }
 
     async fn shutdown(&self) -> Result<()> {
@@ -538,11 +557,12 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_configuration(&self, params: DidChangeConfigurationParams) {
+        let ctx = self.ctx();
         if self.host().config_pull {
-            self.pull_config().await;
+            tokio::spawn(async move { ctx.pull_config().await });
         } else {
             let s = params.settings.get("worklog").cloned().unwrap_or(params.settings);
-            self.set_settings(s).await;
+            ctx.set_settings(s).await;
         }
     }
 
@@ -744,36 +764,12 @@ impl LanguageServer for Server {
 }
 
 impl Server {
-    fn start_server_watchers(&self) {
-        let mut h = self.host();
-        let host = self.host.clone();
-        let publish = self.publish.clone();
-        let handle = tokio::runtime::Handle::current();
-        for r in &mut h.roots {
-            if !workspace::should_index(&r.path) {
-                continue;
-            }
-            let host = host.clone();
-            let publish = publish.clone();
-            let handle = handle.clone();
-            r._watch = workspace::watch(&r.path, move |events| {
-                let rescan = Server::apply_fs_events(&host, events);
-                let host = host.clone();
-                let publish = publish.clone();
-                handle.spawn(async move {
-                    Server::finish_fs_events(&host, rescan).await;
-                    let _ = publish.send(Publish::All);
-                });
-            });
-        }
-    }
-
     async fn after_fs_events(&self, events: Vec<workspace::FsEvent>) {
         let rescan = Server::apply_fs_events(&self.host, events);
         let config_changed = rescan.contains(&usize::MAX);
         if config_changed {
             let w = self.host().rebuild_configs();
-            self.warn(w).await;
+            self.ctx().warn(w).await;
         }
         for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
             self.start_indexing(i);
@@ -806,5 +802,28 @@ impl Server {
                 r.indexing = false;
             }
         }
+    }
+}
+
+/// A server-side watcher per root, for clients that cannot watch files.
+fn start_server_watchers(ctx: &Ctx) {
+    let handle = tokio::runtime::Handle::current();
+    let mut h = lock(&ctx.host);
+    for r in &mut h.roots {
+        if !workspace::should_index(&r.path) {
+            continue;
+        }
+        let host = ctx.host.clone();
+        let publish = ctx.publish.clone();
+        let handle = handle.clone();
+        r._watch = workspace::watch(&r.path, move |events| {
+            let rescan = Server::apply_fs_events(&host, events);
+            let host = host.clone();
+            let publish = publish.clone();
+            handle.spawn(async move {
+                Server::finish_fs_events(&host, rescan).await;
+                let _ = publish.send(Publish::All);
+            });
+        });
     }
 }

@@ -47,7 +47,8 @@ pub struct PathMatcher {
 }
 
 struct State {
-    matcher: Matcher,
+    /// One matcher per scoring thread (a matcher holds scratch memory).
+    matchers: Vec<Matcher>,
     previous: Option<Previous>,
 }
 
@@ -55,9 +56,15 @@ struct State {
 struct Previous {
     generation: u64,
     query: String,
-    /// (position in the index, score) of every match.
+    /// (position in the index, score) of every match, in index order.
     matches: Vec<(u32, u16)>,
 }
+
+/// Below this many candidates a query is scored on the calling thread only.
+const PARALLEL_THRESHOLD: usize = 8_192;
+
+/// At most this many threads score one query.
+const MAX_THREADS: usize = 4;
 
 impl Default for PathMatcher {
     fn default() -> Self {
@@ -72,14 +79,23 @@ impl std::fmt::Debug for PathMatcher {
 }
 
 impl PathMatcher {
-    /// A matcher with the path configuration and an empty memory.
+    /// A matcher with the path configuration and an empty memory, scoring
+    /// large candidate sets on up to as many threads as there are cores
+    /// (at most four).
     pub fn new() -> PathMatcher {
-        let mut config = Config::DEFAULT.match_paths();
-        // Completion: the user types the path from its start more often than not.
-        config.prefer_prefix = true;
+        let threads = std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .clamp(1, MAX_THREADS);
+        PathMatcher::with_threads(threads)
+    }
+
+    /// A matcher that scores on at most `threads` threads (1 = only the
+    /// calling thread).
+    pub fn with_threads(threads: usize) -> PathMatcher {
+        let matchers = (0..threads.max(1)).map(|_| Matcher::new(config())).collect();
         PathMatcher {
             state: Mutex::new(State {
-                matcher: Matcher::new(config),
+                matchers,
                 previous: None,
             }),
         }
@@ -89,7 +105,9 @@ impl PathMatcher {
     ///
     /// All files are filtered first, then the list is capped:
     /// [`Matches::total`] counts every match. The empty query lists the
-    /// shortest paths first (alphabetically among equals).
+    /// shortest paths first (alphabetically among equals). Large indexes are
+    /// scored on several threads: call it off the async executor
+    /// (`spawn_blocking`).
     pub fn query(&self, index: &FileIndex, query: &str, limit: usize) -> Matches {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         if query.is_empty() {
@@ -103,20 +121,17 @@ impl PathMatcher {
             AtomKind::Fuzzy,
             false,
         );
-        let State { matcher, previous } = &mut *state;
+        let State { matchers, previous } = &mut *state;
         let narrowed = previous
             .take()
             .filter(|p| p.generation == index.generation() && query.starts_with(&p.query));
         let matches: Vec<(u32, u16)> = match narrowed {
             Some(p) if p.query == query => p.matches,
-            Some(p) => p
-                .matches
-                .into_iter()
-                .filter_map(|(i, _)| atom.score(index.haystack_at(i), matcher).map(|s| (i, s)))
-                .collect(),
-            None => (0..index.len() as u32)
-                .filter_map(|i| atom.score(index.haystack_at(i), matcher).map(|s| (i, s)))
-                .collect(),
+            Some(p) => {
+                let candidates: Vec<u32> = p.matches.iter().map(|&(i, _)| i).collect();
+                score(index, &atom, matchers, Candidates::Listed(&candidates))
+            }
+            None => score(index, &atom, matchers, Candidates::All(index.len() as u32)),
         };
         let result = top(index, &matches, limit, |&(i, score)| {
             rank_key(score, index.path_at(i).len(), i)
@@ -134,6 +149,89 @@ impl PathMatcher {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.previous = None;
     }
+}
+
+/// The files to score.
+#[derive(Clone, Copy)]
+enum Candidates<'a> {
+    /// Every position below this one.
+    All(u32),
+    /// These positions (ascending).
+    Listed(&'a [u32]),
+}
+
+impl Candidates<'_> {
+    fn len(self) -> usize {
+        match self {
+            Candidates::All(n) => n as usize,
+            Candidates::Listed(list) => list.len(),
+        }
+    }
+}
+
+/// The matcher configuration: nucleo's path settings, preferring matches
+/// near the start (in completion the user mostly types a path from its start).
+fn config() -> Config {
+    let mut config = Config::DEFAULT.match_paths();
+    config.prefer_prefix = true;
+    config
+}
+
+/// Scores `candidates` with `atom`, on as many threads as there are
+/// matchers when there are enough candidates; results stay in index order.
+fn score(index: &FileIndex, atom: &Atom, matchers: &mut [Matcher], candidates: Candidates<'_>) -> Vec<(u32, u16)> {
+    let total = candidates.len();
+    let threads = matchers.len().min(total / (PARALLEL_THRESHOLD / 2)).max(1);
+    let chunk = total.div_ceil(threads);
+    let score_range = |matcher: &mut Matcher, from: usize, to: usize| -> Vec<(u32, u16)> {
+        let mut out = Vec::new();
+        let mut keep = |i: u32| {
+            if let Some(s) = atom.score(index.haystack_at(i), matcher) {
+                out.push((i, s));
+            }
+        };
+        match candidates {
+            Candidates::All(_) => (from as u32..to as u32).for_each(&mut keep),
+            Candidates::Listed(list) => list[from..to].iter().copied().for_each(&mut keep),
+        }
+        out
+    };
+    if threads == 1 {
+        return match matchers.first_mut() {
+            Some(matcher) => score_range(matcher, 0, total),
+            None => Vec::new(),
+        };
+    }
+    let score_range = &score_range;
+    std::thread::scope(|scope| {
+        let mut parts = matchers.iter_mut().take(threads).enumerate();
+        let first = parts.next();
+        let handles: Vec<_> = parts
+            .map(|(t, matcher)| {
+                let (from, to) = ((t * chunk).min(total), ((t + 1) * chunk).min(total));
+                std::thread::Builder::new()
+                    .spawn_scoped(scope, move || score_range(matcher, from, to))
+            })
+            .collect();
+        let mut out = match first {
+            Some((_, matcher)) => score_range(matcher, 0, chunk.min(total)),
+            None => Vec::new(),
+        };
+        for (t, handle) in handles.into_iter().enumerate() {
+            let t = t + 1;
+            let part = match handle {
+                Ok(handle) => handle.join().ok(),
+                Err(_) => None,
+            };
+            // A thread that could not be started (or died) is done here.
+            let part = part.unwrap_or_else(|| {
+                let mut fallback = Matcher::new(config());
+                score_range(&mut fallback, (t * chunk).min(total), ((t + 1) * chunk).min(total))
+            });
+            out.extend(part);
+        }
+        out
+    })
 }
 
 /// Sort key: best score, then shortest path, then path order (the index is

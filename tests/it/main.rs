@@ -3,3 +3,5 @@
 mod support;
 mod spec_cases;
 mod incremental;
+mod lsp_client;
+mod e2e;

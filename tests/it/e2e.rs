@@ -1,0 +1,223 @@
+//! End-to-end: the real binary over stdio.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+use crate::lsp_client::{codes, file_uri, Client, TIMEOUT};
+
+/// A temp workspace holding a copy of `examples/`.
+fn workspace() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().canonicalize().unwrap();
+    copy_dir(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples"), &root);
+    (dir, root)
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let t = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &t);
+        } else {
+            std::fs::copy(e.path(), t).unwrap();
+        }
+    }
+}
+
+const UNICODE_LOG: &str = "---\nversion: v1\nstatus: in_progress\n---\n\n# T\n\n## v1 | 2025-11-13 14:00 | A\n\n**Prev:** x\n**Now:** 🔄 ✅ then âœ…\n**Progress:** 50%\n**Next:**\n- [HIGH] go\n";
+
+#[test]
+fn utf16_and_utf8_columns_after_emoji() {
+    let (_d, root) = workspace();
+    for (utf8, want_enc, col) in [(false, "utf-16", 19), (true, "utf-8", 23)] {
+        let mut c = Client::spawn();
+        let init = c.initialize(&root, utf8);
+        assert_eq!(init["capabilities"]["positionEncoding"], want_enc);
+        let uri = file_uri(&root.join("uni.md"));
+        c.open(&uri, UNICODE_LOG, 1);
+        let p = c.diagnostics(&uri, 1);
+        assert_eq!(codes(&p), vec![(10, col, "mojibake".to_string())], "{p}");
+        let d = &p["diagnostics"][0];
+        assert_eq!(d["source"], "worklog");
+        // The garbled run `âœ…` is 3 chars: 3 UTF-16 units, 2+2+3 UTF-8 bytes.
+        let width = d["range"]["end"]["character"].as_u64().unwrap() - col;
+        assert_eq!(width, if utf8 { 7 } else { 3 });
+        assert_eq!(c.shutdown(), 0);
+    }
+}
+
+fn change(c: &mut Client, uri: &str, version: i64, range: Value, text: &str) {
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": version}, "contentChanges": [{"range": range, "text": text}]}),
+    );
+}
+
+fn range(l1: u32, c1: u32, l2: u32, c2: u32) -> Value {
+    json!({"start": {"line": l1, "character": c1}, "end": {"line": l2, "character": c2}})
+}
+
+#[test]
+fn incremental_changes_update_diagnostics() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("uni.md"));
+    let clean = UNICODE_LOG.replace("then âœ…", "then ✅");
+    c.open(&uri, &clean, 1);
+    assert!(codes(&c.diagnostics(&uri, 1)).is_empty());
+    // `- [HIGH] go` is line 13: make it `[high]`.
+    change(&mut c, &uri, 2, range(13, 2, 13, 8), "[high]");
+    assert_eq!(codes(&c.diagnostics(&uri, 2)), vec![(13, 2, "bad-priority".to_string())]);
+    // Break the entry heading, then the frontmatter status.
+    change(&mut c, &uri, 3, range(7, 9, 7, 10), "x");
+    let got: Vec<String> = codes(&c.diagnostics(&uri, 3)).into_iter().map(|x| x.2).collect();
+    assert_eq!(got, vec!["malformed-entry", "bad-priority"]);
+    change(&mut c, &uri, 4, range(2, 8, 2, 19), "in_progres");
+    let p = c.diagnostics(&uri, 4);
+    assert!(codes(&p).contains(&(2, 8, "invalid-status".to_string())), "{p}");
+    // Quick fix offered for the status.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(2, 9, 2, 9), "context": {"diagnostics": []}}),
+    );
+    assert_eq!(actions[0]["title"], "Change to `in_progress`", "{actions}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn rapid_changes_end_in_the_right_state() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("uni.md"));
+    let mut text = UNICODE_LOG.replace("then âœ…", "ok");
+    c.open(&uri, &text, 1);
+    // 300 keystrokes typing a new Next item and an entry, char by char.
+    let typed = "- [LOW] more 🔄\n- [P1] urgent\n## v2 | 2025-11-12 09:00 | B\n**Prev:** v1\n**Progress:** 120%\n";
+    let mut line = 14u32;
+    let mut col = 0u32;
+    let mut version = 1;
+    for ch in typed.chars() {
+        version += 1;
+        change(&mut c, &uri, version, range(line, col, line, col), &ch.to_string());
+        text.push(ch);
+        if ch == '\n' {
+            line += 1;
+            col = 0;
+        } else {
+            col += ch.len_utf16() as u32;
+        }
+    }
+    let p = c.diagnostics(&uri, version);
+    let got: Vec<(u64, String)> = codes(&p).into_iter().map(|(l, _, code)| (l, code)).collect();
+    // The same text analysed fresh by the library.
+    let doc = worklog_ls::document::Document::new(&text);
+    let config = worklog_ls::config::Config::default();
+    let path = root.join("uni.md");
+    let cx = worklog_ls::analysis::Context { config: &config, path: Some(&path), facts: &worklog_ls::analysis::facts::NoFacts };
+    let mut want: Vec<(u64, String)> = worklog_ls::analysis::diagnostics(&doc, &cx)
+        .iter()
+        .map(|d| (doc.rope().byte_to_line(d.range.start) as u64, d.code.as_str().to_string()))
+        .collect();
+    want.sort();
+    assert_eq!(got, want);
+    assert!(got.iter().any(|(_, c)| c == "bad-progress") && got.iter().any(|(_, c)| c == "date-order"), "{got:?}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// Position (line, UTF-16 column) of the first occurrence of `needle`.
+fn find(text: &str, needle: &str) -> (u32, u32) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("{needle} not in text"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32;
+    let col = before.rsplit('\n').next().unwrap().encode_utf16().count() as u32;
+    (line, col)
+}
+
+#[test]
+fn seed_logs_are_clean_and_navigable() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    for n in 1..=4 {
+        let p = root.join(format!("Auth-WorkLog-v{n}.md"));
+        let uri = file_uri(&p);
+        c.open(&uri, &std::fs::read_to_string(&p).unwrap(), 1);
+        let d = c.diagnostics(&uri, 1);
+        assert!(codes(&d).is_empty(), "v{n}: {d}");
+    }
+    let p = root.join("Auth-WorkLog-v4.md");
+    let uri = file_uri(&p);
+    let text = std::fs::read_to_string(&p).unwrap();
+    // Definition from `src/auth/service.ts:84-145` to lines 84..=145.
+    let (l, ch) = find(&text, "src/auth/service.ts:84-145");
+    let def = c.request(
+        "textDocument/definition",
+        json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": ch + 3}}),
+    );
+    let link = &def[0];
+    assert!(link["targetUri"].as_str().unwrap().ends_with("/src/auth/service.ts"), "{def}");
+    assert_eq!(link["targetRange"]["start"]["line"], 83);
+    assert_eq!(link["targetSelectionRange"]["start"]["line"], 83);
+    assert_eq!(link["originSelectionRange"]["start"]["character"], ch);
+    // Hover shows the lines.
+    let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": ch + 3}}));
+    let md = hover["contents"]["value"].as_str().unwrap();
+    assert!(md.contains("lines 84–145 of 145") && md.contains("```typescript"), "{md}");
+    // Completion of a path once the index is ready: type `` `rout `` in Files.
+    let (fl, _) = find(&text, "**Files:**");
+    let line = fl + 1;
+    change(&mut c, &uri, 2, range(line, 0, line, 0), "- `rout\n");
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let r = c.request(
+            "textDocument/completion",
+            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 7}}),
+        );
+        let items = r["items"].as_array().cloned().unwrap_or_default();
+        if let Some(first) = items.first() {
+            assert_eq!(first["label"], "src/routes/auth.ts", "{r}");
+            assert_eq!(first["textEdit"]["range"], range(line, 3, line, 7));
+            break;
+        }
+        assert!(Instant::now() < deadline, "index never ready");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn watched_files_flip_file_not_found() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("w.md"));
+    let text = UNICODE_LOG.replace("then âœ…", "ok").replace("**Next:**", "**Files:**\n- `src/new.ts` (new)\n**Next:**");
+    c.open(&uri, &text, 1);
+    let missing = |p: &Value| codes(p).iter().any(|x| x.2 == "file-not-found");
+    assert!(missing(&c.diagnostics(&uri, 1)));
+    let f = root.join("src/new.ts");
+    std::fs::write(&f, "export {}\n").unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&f), "type": 1}]}));
+    c.diagnostics_where(&uri, |p| !missing(p));
+    std::fs::remove_file(&f).unwrap();
+    c.notify("workspace/didChangeWatchedFiles", json!({"changes": [{"uri": file_uri(&f), "type": 3}]}));
+    c.diagnostics_where(&uri, missing);
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn markdown_that_is_not_a_log_stays_silent() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("README.md"));
+    c.open(&uri, "# Notes\n\n**Next:**\n- [SOON] x\n- see `lib/missing.rs:1-10`\n", 1);
+    assert!(codes(&c.diagnostics(&uri, 1)).is_empty());
+    assert_eq!(c.shutdown(), 0);
+}

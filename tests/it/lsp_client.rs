@@ -1,0 +1,239 @@
+//! A tiny LSP client that drives the real `worklog-ls` binary over stdio.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+pub const TIMEOUT: Duration = Duration::from_secs(20);
+
+pub struct Client {
+    child: Child,
+    stdin: ChildStdin,
+    rx: Receiver<Result<Value, String>>,
+    next_id: i64,
+    /// Notifications seen while waiting for something else.
+    pub backlog: Vec<Value>,
+    /// What `workspace/configuration` answers.
+    pub settings: Value,
+}
+
+impl Client {
+    pub fn spawn() -> Client {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn worklog-ls");
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                // Every byte on stdout must be protocol: headers, then a body.
+                let mut len = None;
+                loop {
+                    let mut line = String::new();
+                    match r.read_line(&mut line) {
+                        Ok(0) => return,
+                        Ok(_) => {}
+                        Err(e) => {
+                            let _ = tx.send(Err(e.to_string()));
+                            return;
+                        }
+                    }
+                    let l = line.trim_end();
+                    if l.is_empty() {
+                        break;
+                    }
+                    match l.split_once(": ") {
+                        Some(("Content-Length", n)) => len = n.parse::<usize>().ok(),
+                        Some(("Content-Type", _)) => {}
+                        _ => {
+                            let _ = tx.send(Err(format!("not protocol on stdout: {l:?}")));
+                            return;
+                        }
+                    }
+                }
+                let Some(n) = len else {
+                    let _ = tx.send(Err("missing Content-Length".into()));
+                    return;
+                };
+                let mut body = vec![0; n];
+                if r.read_exact(&mut body).is_err() {
+                    return;
+                }
+                match serde_json::from_slice(&body) {
+                    Ok(v) => {
+                        if tx.send(Ok(v)).is_err() {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        let _ = tx.send(Err(format!("bad JSON body: {e}")));
+                        return;
+                    }
+                }
+            }
+        });
+        Client { child, stdin, rx, next_id: 1, backlog: Vec::new(), settings: Value::Null }
+    }
+
+    fn send(&mut self, v: &Value) {
+        let body = serde_json::to_string(v).unwrap();
+        write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    pub fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    /// Read one message, answering server→client requests on the way.
+    fn recv(&mut self, deadline: Instant) -> Option<Value> {
+        loop {
+            let left = deadline.checked_duration_since(Instant::now())?;
+            let msg = match self.rx.recv_timeout(left) {
+                Ok(Ok(m)) => m,
+                Ok(Err(e)) => panic!("{e}"),
+                Err(RecvTimeoutError::Timeout) => return None,
+                Err(RecvTimeoutError::Disconnected) => return None,
+            };
+            if msg.get("method").is_some() && msg.get("id").is_some() {
+                let result = match msg["method"].as_str() {
+                    Some("workspace/configuration") => json!([self.settings.clone()]),
+                    _ => Value::Null,
+                };
+                let id = msg["id"].clone();
+                self.send(&json!({"jsonrpc": "2.0", "id": id, "result": result}));
+                continue;
+            }
+            return Some(msg);
+        }
+    }
+
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            let m = self.recv(deadline).unwrap_or_else(|| panic!("no answer to {method}"));
+            if m.get("id") == Some(&json!(id)) {
+                if let Some(e) = m.get("error") {
+                    panic!("{method} failed: {e}");
+                }
+                return m["result"].clone();
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    pub fn initialize(&mut self, root: &std::path::Path, utf8: bool) -> Value {
+        let uri = file_uri(root);
+        let mut general = json!({});
+        if utf8 {
+            general = json!({"positionEncodings": ["utf-8", "utf-16"]});
+        }
+        let r = self.request(
+            "initialize",
+            json!({
+                "processId": null,
+                "rootUri": uri,
+                "workspaceFolders": [{"uri": uri, "name": "ws"}],
+                "capabilities": {
+                    "general": general,
+                    "textDocument": {"definition": {"linkSupport": true}},
+                    "workspace": {"configuration": true, "didChangeWatchedFiles": {"dynamicRegistration": true}},
+                    "window": {"workDoneProgress": true}
+                }
+            }),
+        );
+        self.notify("initialized", json!({}));
+        r
+    }
+
+    /// Wait for a `publishDiagnostics` for `uri` matching `pred`.
+    pub fn diagnostics_where(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
+        let deadline = Instant::now() + TIMEOUT;
+        let is_match = |m: &Value| {
+            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && pred(&m["params"])
+        };
+        if let Some(i) = self.backlog.iter().rposition(is_match) {
+            let m = self.backlog.remove(i);
+            self.backlog.drain(..i);
+            return m["params"].clone();
+        }
+        loop {
+            let m = self.recv(deadline).unwrap_or_else(|| panic!("no matching diagnostics for {uri}"));
+            if is_match(&m) {
+                return m["params"].clone();
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    /// Diagnostics for exactly this document version.
+    pub fn diagnostics(&mut self, uri: &str, version: i64) -> Value {
+        self.diagnostics_where(uri, |p| p["version"] == version)
+    }
+
+    pub fn open(&mut self, uri: &str, text: &str, version: i64) {
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": uri, "languageId": "markdown", "version": version, "text": text}}),
+        );
+    }
+
+    pub fn shutdown(mut self) -> i32 {
+        self.request("shutdown", Value::Null);
+        self.notify("exit", Value::Null);
+        let deadline = Instant::now() + TIMEOUT;
+        loop {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return s.code().unwrap_or(-1);
+            }
+            if Instant::now() > deadline {
+                let _ = self.child.kill();
+                panic!("server did not exit");
+            }
+            // Keep answering the server's own requests meanwhile.
+            if let Some(m) = self.recv(Instant::now() + Duration::from_millis(20)) {
+                self.backlog.push(m);
+            }
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+    }
+}
+
+pub fn file_uri(p: &std::path::Path) -> String {
+    let s = p.to_str().unwrap();
+    format!("file://{}", s.replace(' ', "%20"))
+}
+
+/// `(line, character, code)` triples of a publishDiagnostics params.
+pub fn codes(p: &Value) -> Vec<(u64, u64, String)> {
+    let mut v: Vec<_> = p["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| {
+            (
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+                d["code"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    v.sort();
+    v
+}
