@@ -289,6 +289,31 @@ mod fuzzy {
     }
 
     #[test]
+    fn threads_do_not_change_answers() {
+        // Enough paths to be scored on several threads.
+        let words = ["auth", "routes", "service", "src", "util", "main", "lib", "test", "api", "db"];
+        let paths: Vec<String> = (0..20_000)
+            .map(|i: usize| {
+                format!(
+                    "{}/{}/{}{}.ts",
+                    words[i % 10],
+                    words[(i / 10) % 10],
+                    words[(i / 100) % 10],
+                    i / 1000
+                )
+            })
+            .collect();
+        let index = FileIndex::from_paths(PathBuf::from("/r"), paths);
+        let one = PathMatcher::with_threads(1);
+        let four = PathMatcher::with_threads(4);
+        for query in ["s", "sr", "srv", "rout", "src/au", "zz", "a"] {
+            let expected = one.query(&index, query, 20);
+            assert!(expected.total > 0 || query == "zz");
+            assert_eq!(four.query(&index, query, 20), expected, "{query}");
+        }
+    }
+
+    #[test]
     fn non_ascii_paths_match() {
         let index = FileIndex::from_paths(PathBuf::from("/r"), ["docs/réunion.md", "docs/other.md"]);
         let found = PathMatcher::new().query(&index, "réu", 10);

@@ -19,7 +19,7 @@ use std::time::{Duration, Instant};
 
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use ignore::Match;
-use notify::event::{ModifyKind, RenameMode};
+use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::index::{relative_string, walker};
@@ -166,8 +166,8 @@ impl Batch {
         let appeared = match event.kind {
             EventKind::Access(_) => return,
             EventKind::Create(_) | EventKind::Remove(_) => true,
-            EventKind::Modify(ModifyKind::Name(RenameMode::Both))
-            | EventKind::Modify(ModifyKind::Name(_)) => true,
+            // Either end of a rename: the state on disk tells which.
+            EventKind::Modify(ModifyKind::Name(_)) => true,
             EventKind::Modify(_) | EventKind::Any | EventKind::Other => false,
         };
         for path in event.paths {

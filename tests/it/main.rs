@@ -5,3 +5,5 @@ mod spec_cases;
 mod incremental;
 mod lsp_client;
 mod e2e;
+mod diagnostics;
+mod ide;

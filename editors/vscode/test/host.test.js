@@ -149,14 +149,18 @@ describe("the extension in a stand-in VS Code, against the real server", () => {
     assert.deepEqual([bad.range.start.line, bad.range.start.character, bad.range.end.character], [at.line, at.character, at.character + 6]);
   });
 
+  test("the completion provider is registered with the contract's trigger characters", () => {
+    const [entry] = host.providersFor("completion", { languageId: "markdown", uri: { scheme: "file" } });
+    assert.ok(entry, "a completion provider is registered for Markdown");
+    const missing = ["`", "/", "[", "(", ":", ".", "-"].filter((ch) => !entry.extra.includes(ch));
+    assert.deepEqual(missing, [], `trigger characters registered: ${JSON.stringify(entry.extra)}`);
+  });
+
   test("completion through the registered provider offers src/routes/auth.ts", async () => {
     const text = "---\nversion: v1\nstatus: in_progress\n---\n\n# C\n\n## v1 | 2025-11-14 09:00 | C\n\n**Files:**\n- `src/rou\n";
     const doc = host.open(path.join(EXAMPLES, "Host-Completion-WorkLog-v1.md"), text);
     const [entry] = host.providersFor("completion", doc);
     assert.ok(entry, "a completion provider is registered for Markdown");
-    for (const ch of ["`", "/", "[", "(", ":", ".", "-"]) {
-      assert.ok(entry.extra.includes(ch), `trigger character ${ch} registered: ${JSON.stringify(entry.extra)}`);
-    }
     const start = positionOf(text, "`src/rou");
     const position = new Position(start.line, start.character + "`src/rou".length);
     const result = await entry.provider.provideCompletionItems(doc, position, token, {

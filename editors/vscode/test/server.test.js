@@ -346,9 +346,8 @@ describe("worklog-ls with VS Code's client capabilities", () => {
     }
     assert.ok(caps.completionProvider, "completionProvider");
     const triggers = caps.completionProvider.triggerCharacters || [];
-    for (const ch of ["`", "/", "[", "(", ":", ".", "-"]) {
-      assert.ok(triggers.includes(ch), `completion trigger character ${JSON.stringify(ch)} missing from ${JSON.stringify(triggers)}`);
-    }
+    const missing = ["`", "/", "[", "(", ":", ".", "-"].filter((ch) => !triggers.includes(ch));
+    assert.deepEqual(missing, [], `completion trigger characters missing from ${JSON.stringify(triggers)}`);
     assert.ok(caps.definitionProvider, "definitionProvider");
     assert.ok(caps.hoverProvider, "hoverProvider");
     assert.ok(caps.documentLinkProvider, "documentLinkProvider");
@@ -508,6 +507,91 @@ describe("worklog-ls with VS Code's client capabilities", () => {
     assert.ok(Array.isArray(symbols) && symbols.length > 0, `documentSymbol: ${JSON.stringify(symbols)}`);
     const links = await s.request(DocumentLinkRequest.type, { textDocument: { uri } });
     assert.ok(Array.isArray(links) && links.length > 0, `documentLink: ${JSON.stringify(links)}`);
+  });
+
+  test("an ordinary Markdown file gets no diagnostics, but path completion works there", async () => {
+    const text = "# Notes\n\nSee `src/rou\n";
+    const doc = await s.open(path.join(EXAMPLES, "notes.md"), text);
+    const position = { line: 2, character: "See `src/rou".length };
+    const result = await s.request(CompletionRequest.type, { textDocument: { uri: doc.uri }, position, context: { triggerKind: 1 } });
+    const items = result ? (Array.isArray(result) ? result : result.items) : [];
+    assert.ok(
+      items.some((i) => [i.label, i.insertText, i.textEdit && i.textEdit.newText].some((t) => t && t.includes("src/routes/auth.ts"))),
+      `completion in a README-like file: ${JSON.stringify(items.map((i) => i.label))}`,
+    );
+    await sleep(300);
+    assert.deepEqual(s.diagnostics.get(doc.uri) || [], [], "no Work Log diagnostics on ordinary Markdown");
+  });
+
+  test("settings: requiredSections, globs, references and maxFileSize take effect", async () => {
+    const push = async (settings) => {
+      s.settings = settings;
+      await s.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { worklog: settings } });
+    };
+    const v3 = uriOf(path.join(EXAMPLES, "Auth-WorkLog-v3.md"));
+    const v4 = uriOf(path.join(EXAMPLES, "Auth-WorkLog-v4.md"));
+    const handoff = await s.open(path.join(EXAMPLES, "HANDOFF.md"), "# Hand-off\n\nNotes for the next session.\n");
+    const history = await s.open(
+      path.join(EXAMPLES, "History-WorkLog-v2.md"),
+      [
+        "---",
+        "version: v2",
+        "status: in_progress",
+        "---",
+        "",
+        "# History Work Log",
+        "",
+        "## v1 | 2025-11-13 14:00 | Old",
+        "",
+        "**Prev:** Starting new work",
+        "**Now:** Old ranges",
+        "**Progress:** 10% | Started",
+        "**Work:**",
+        "+: src/auth/service.ts:1-400 (the file was longer then)",
+        "**Next:**",
+        "- [HIGH] Shrink it",
+        "",
+        "## v2 | 2025-11-13 15:00 | New",
+        "",
+        "**Prev:** v1",
+        "**Now:** Current",
+        "**Progress:** 20% | Going",
+        "**Next:**",
+        "- [HIGH] Go on",
+        "",
+      ].join("\n"),
+    );
+    await sleep(300);
+    assert.deepEqual(s.diagnostics.get(handoff.uri) || [], [], "HANDOFF.md is not a Work Log by default");
+    assert.deepEqual(
+      (s.diagnostics.get(history.uri) || []).map((d) => d.code),
+      [],
+      "old entries are not checked against the disk by default",
+    );
+    try {
+      await push({
+        ...DEFAULT_SETTINGS,
+        requiredSections: ["Prev", "Now", "Progress", "Next", "Files"],
+        globs: ["HANDOFF.md"],
+        references: "all",
+      });
+      await s.diagnosticsFor(v3, (ds) => ds.some((d) => d.code === "missing-section"), "missing-section (Files) on v3");
+      await s.diagnosticsFor(handoff.uri, (ds) => ds.some((d) => d.code === "missing-frontmatter"), "HANDOFF.md treated as a Work Log");
+      await s.diagnosticsFor(history.uri, (ds) => ds.some((d) => d.code === "range-out-of-bounds"), "range-out-of-bounds in the old entry");
+
+      await push({ ...DEFAULT_SETTINGS, maxFileSize: 100 });
+      const big = await s.diagnosticsFor(
+        v4,
+        (ds) => ds.length === 1 && ds[0].severity === 3,
+        "one information diagnostic on a log over maxFileSize",
+      );
+      assert.equal(big[0].range.start.line, 0);
+    } finally {
+      await push(DEFAULT_SETTINGS);
+    }
+    await s.diagnosticsFor(v4, (ds) => ds.length === 0, "v4 clean again");
+    await s.diagnosticsFor(v3, (ds) => ds.length === 0, "v3 clean again");
+    await s.diagnosticsFor(handoff.uri, (ds) => ds.length === 0, "HANDOFF.md ordinary again");
   });
 
   test("settings: worklog.severities changes are applied after didChangeConfiguration", async () => {

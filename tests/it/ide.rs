@@ -1,0 +1,317 @@
+//! Completion, definition and hover at a `$0` cursor, over a small on-disk
+//! workspace: a `.gitignore`d `node_modules/` holding a file named like a
+//! real one, a symlink that leaves the root, and a file outside the root.
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, OnceLock};
+
+use expect_test::{expect, Expect};
+use worklog_ls::document::Document;
+use worklog_ls::ide::{self, completion};
+use worklog_ls::workspace::{FileIndex, LineCache, PathMatcher, WorkspaceFacts};
+
+struct Ws {
+    _dir: tempfile::TempDir,
+    root: PathBuf,
+    index: Arc<FileIndex>,
+    matcher: PathMatcher,
+}
+
+fn ws() -> &'static Ws {
+    static WS: OnceLock<Ws> = OnceLock::new();
+    WS.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let root = base.join("repo");
+        let lines = |n: usize| (1..=n).map(|i| format!("line {i}\n")).collect::<String>();
+        for (p, n) in [
+            ("src/auth/service.ts", 145),
+            ("src/routes/auth.ts", 125),
+            ("src/types/auth.ts", 28),
+            ("docs/notes.md", 3),
+            ("docs/design/api.md", 5),
+            ("lib/a/util.rs", 2),
+            ("lib/b/util.rs", 2),
+            ("node_modules/pkg/service.ts", 9),
+        ] {
+            let f = root.join(p);
+            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+            std::fs::write(f, lines(n)).unwrap();
+        }
+        std::fs::write(root.join(".gitignore"), "node_modules/\n").unwrap();
+        std::fs::write(root.join("worklog.toml"), "").unwrap();
+        std::fs::create_dir_all(base.join("outside")).unwrap();
+        std::fs::write(base.join("outside/secret.rs"), "secret\n").unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(base.join("outside"), root.join("src/out")).unwrap();
+        let index = Arc::new(FileIndex::build(&root));
+        Ws { _dir: dir, root, index, matcher: PathMatcher::new() }
+    })
+}
+
+fn facts(w: &Ws) -> WorkspaceFacts {
+    WorkspaceFacts::new(&w.root, Some(w.index.clone()), Arc::new(LineCache::new(1 << 24)))
+}
+
+/// Split a fixture at its `$0` marker; the log lives at `docs/log.md`.
+fn fixture(text: &str) -> (Document, usize, PathBuf) {
+    let at = text.find("$0").expect("fixture has $0");
+    let doc = Document::new(&text.replace("$0", ""));
+    (doc, at, ws().root.join("docs/log.md"))
+}
+
+const LOG: &str = "---\nversion: v2\nstatus: in_progress\n---\n# Log\n## v1 | 2025-11-13 14:00 | Plan\n**Prev:** new\n**Now:** planning\n**Progress:** 0% | plan ✅\n**Next:**\n- [HIGH] build\n## v2 | 2025-11-14 10:00 | Build\n**Prev:** v1 planning\n**Now:** building\n**Progress:** 50%\n";
+
+fn complete(text: &str) -> String {
+    let w = ws();
+    let (doc, at, log) = fixture(text);
+    let f = facts(w);
+    let env = completion::Env {
+        log: Some(&log),
+        index: Some(&w.index),
+        matcher: Some(&w.matcher),
+        facts: &f,
+        log_dir: Some("docs"),
+        limit: 5,
+    };
+    match completion::complete(&doc, at, &env) {
+        None => "none".into(),
+        Some(c) => {
+            let mut s = format!("replace `{}`{}\n", doc.slice(c.replace.clone()), if c.incomplete { " (incomplete)" } else { "" });
+            for it in &c.items {
+                s.push_str(&format!("{}\n", it.insert));
+            }
+            s
+        }
+    }
+}
+
+fn check_completion(text: &str, expect: Expect) {
+    expect.assert_eq(&complete(&format!("{LOG}{text}")));
+}
+
+#[test]
+fn path_completion_contexts() {
+    check_completion("**Files:**\n- `rout$0`\n", expect![[r#"
+        replace `rout`
+        src/routes/auth.ts
+    "#]]);
+    check_completion("**Files:**\n- `src/au$0\n", expect![[r#"
+        replace `src/au`
+        src/auth/service.ts
+        src/types/auth.ts
+        src/routes/auth.ts
+    "#]]);
+    // A Files bullet without backticks, a work line, parentheses.
+    check_completion("**Files:**\n- serv$0\n", expect![[r#"
+        replace `serv`
+        src/auth/service.ts
+    "#]]);
+    check_completion("**Work:**\n+: types$0\n", expect![[r#"
+        replace `types`
+        src/types/auth.ts
+    "#]]);
+    check_completion("**Now:** see (util$0\n", expect![[r#"
+        replace `util`
+        lib/a/util.rs
+        lib/b/util.rs
+    "#]]);
+    // Relative to the log's folder.
+    check_completion("**Files:**\n- `./$0`\n", expect![[r#"
+        replace `./`
+        ./notes.md
+        ./design/api.md
+    "#]]);
+    // Not a path context: plain prose.
+    check_completion("**Now:** rout$0\n", expect!["none"]);
+}
+
+#[test]
+fn ignored_and_outside_files_are_never_offered() {
+    // The items only (the first line is the replaced text).
+    let items = |t: &str| complete(&format!("{LOG}**Files:**\n- `{t}$0`\n")).lines().skip(1).collect::<Vec<_>>().join("\n");
+    let all = items("");
+    assert!(!all.is_empty() && !all.contains("node_modules") && !all.contains("secret") && !all.contains("src/out"), "{all}");
+    let got = items("node_modules/pkg/serv");
+    assert!(!got.contains("node_modules"), "{got}");
+    let got = items("secret");
+    assert!(!got.contains("secret.rs"), "{got}");
+}
+
+#[test]
+fn range_priority_label_and_status_completion() {
+    check_completion("**Files:**\n- `src/auth/service.ts:$0`\n", expect![[r#"
+        replace ``
+        L1-145
+        1-145
+    "#]]);
+    check_completion("**Next:**\n- [$0\n", expect![[r#"
+        replace `[`
+        [HIGH] 
+        [MED] 
+        [LOW] 
+    "#]]);
+    check_completion("**Next:**\n- [ ] [me$0] x\n", expect![[r#"
+        replace `[me]`
+        [HIGH]
+        [MED]
+        [LOW]
+    "#]]);
+    check_completion("**Ne$0\n", expect![[r#"
+        replace `**Ne`
+        **Prev:** 
+        **Now:** 
+        **Progress:** 
+        **Files:** 
+        **Work:** 
+        **Decisions:** 
+        **Works:** 
+        **Fails:** 
+        **Blockers:** 
+        **Next:** 
+        **Open:** 
+        **Review Checklist:** 
+    "#]]);
+    expect![[r#"
+        replace `in`
+        in_progress
+        needs_review
+        blocked
+        completed
+    "#]]
+    .assert_eq(&complete("---\nversion: v1\nstatus: in$0\n---\n"));
+}
+
+fn definition(text: &str) -> String {
+    let w = ws();
+    let (doc, at, log) = fixture(&format!("{LOG}{text}"));
+    let f = facts(w);
+    match ide::definition(&doc, at, Some(&log), &f) {
+        None => "none".into(),
+        Some((origin, targets)) => {
+            let mut s = format!("from `{}`\n", doc.slice(origin));
+            for t in targets {
+                match t {
+                    ide::Target::File { path, lines } => {
+                        let rel = path.strip_prefix(&w.root).unwrap_or(&path).display().to_string();
+                        s.push_str(&format!("{rel} {:?}\n", lines.map(|l| (l.start, l.end))));
+                    }
+                    ide::Target::Here(r) => s.push_str(&format!("here `{}`\n", doc.slice(r))),
+                }
+            }
+            s
+        }
+    }
+}
+
+#[test]
+fn definition_from_every_reference_form() {
+    let check = |t: &str, e: Expect| e.assert_eq(&definition(t));
+    check("**Work:**\n+: src/auth/service.$0ts:84-120 (rotation)\n", expect![[r#"
+        from `src/auth/service.ts:84-120`
+        src/auth/service.ts Some((84, 120))
+    "#]]);
+    check("**Files:**\n- `src/routes/auth.ts`\n  - L5$00-85: refresh\n", expect![[r#"
+        from `L50-85`
+        src/routes/auth.ts Some((50, 85))
+    "#]]);
+    // A bare name: the ignored node_modules copy does not make it ambiguous.
+    check("**Next:**\n- [HIGH] rotate in serv$0ice.ts:84-120\n", expect![[r#"
+        from `service.ts:84-120`
+        src/auth/service.ts Some((84, 120))
+    "#]]);
+    check("**Now:** see `util.r$0s:1`\n", expect![[r#"
+        from `util.rs:1`
+        lib/a/util.rs Some((1, 1))
+        lib/b/util.rs Some((1, 1))
+    "#]]);
+    check("**Now:** see [the service](src/auth/serv$0ice.ts#L10-L20)\n", expect![[r#"
+        from `src/auth/service.ts#L10-L20`
+        src/auth/service.ts Some((10, 20))
+    "#]]);
+    check("**Now:** GitHub style src/types/auth.ts#L$03\n", expect![[r#"
+        from `src/types/auth.ts#L3`
+        src/types/auth.ts Some((3, 3))
+    "#]]);
+    check("**Files:**\n- `./not$0es.md`\n", expect![[r#"
+        from `./notes.md`
+        docs/notes.md None
+    "#]]);
+    // A version mention goes to that entry's heading.
+    check("**Decisions:** as in v$01\n", expect![[r#"
+        from `v1`
+        here `## v1 | 2025-11-13 14:00 | Plan`
+    "#]]);
+    // Nothing outside the workspace, through `..`, `/` or a symlink.
+    check("**Files:**\n- `src/out/sec$0ret.rs`\n", expect!["none"]);
+    check("**Files:**\n- `../../outside/sec$0ret.rs`\n", expect!["none"]);
+}
+
+fn hover(text: &str) -> String {
+    let w = ws();
+    let (doc, at, log) = fixture(&format!("{LOG}{text}"));
+    let f = facts(w);
+    match ide::hover(&doc, at, Some(&log), &f) {
+        None => "none".into(),
+        Some(ide::HoverTarget::Text { markdown, .. }) => markdown,
+        Some(ide::HoverTarget::Reference { written, files, lines, .. }) => {
+            let l = lines.unwrap();
+            let p = worklog_ls::workspace::preview(&w.root, &files[0], l.start as usize, l.end as usize, 3).unwrap();
+            ide::render_preview(&written, lines, &p.lines, p.total_lines, p.truncated)
+        }
+    }
+}
+
+#[test]
+fn hovers() {
+    expect![[r#"
+        **src/auth/service.ts** — lines 84–120 of 145
+
+        ```typescript
+        line 84
+        line 85
+        line 86
+        ```
+
+        *(cut: the range is longer than the preview)*"#]]
+    .assert_eq(&hover("**Work:**\n+: src/auth/serv$0ice.ts:84-120\n"));
+    expect![[r#"
+        **v1 | 2025-11-13 14:00 | Plan**
+
+        **Now:** planning
+
+        **Progress:** 0% | plan ✅"#]]
+    .assert_eq(&hover("**Decisions:** see v$01\n"));
+    expect!["**[HIGH]** — do next: blocks the hand-off's goal."].assert_eq(&hover("**Next:**\n- [HI$0GH] x\n"));
+    expect!["`src/out/secret.rs` is outside the workspace; it is never read."].assert_eq(&hover("**Files:**\n- `src/out/sec$0ret.rs`\n"));
+}
+
+#[test]
+fn outline_and_links() {
+    let w = ws();
+    let (doc, _, log) = fixture(&format!("{LOG}**Files:**\n- `src/types/auth.ts:3`\n- `missing.rs`$0\n"));
+    let syms: Vec<String> = ide::symbols(&doc)
+        .iter()
+        .map(|s| format!("{} {:?} [{}]", s.name, s.detail, s.children.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",")))
+        .collect();
+    expect![[r#"
+        [
+            "frontmatter Some(\"v2 · in_progress\") []",
+            "Log None []",
+            "v1 Some(\"Plan\") [Prev,Now,Progress,Next]",
+            "v2 Some(\"Build\") [Prev,Now,Progress,Files]",
+        ]
+    "#]]
+    .assert_debug_eq(&syms);
+    let links: Vec<String> = ide::links(&doc, &log, &facts(w))
+        .iter()
+        .map(|l| format!("`{}` -> {} {:?}", doc.slice(l.range.clone()), l.file.strip_prefix(&w.root).unwrap().display(), l.line))
+        .collect();
+    expect![[r#"
+        [
+            "`src/types/auth.ts:3` -> src/types/auth.ts Some(3)",
+        ]
+    "#]]
+    .assert_debug_eq(&links);
+    let _ = Path::new("");
+}
