@@ -111,7 +111,7 @@ impl Config {
                 "severities" => match val.as_object() {
                     Some(map) => {
                         for (code, sev) in map {
-                            let Some(c) = Code::from_str(code) else {
+                            let Some(c) = Code::parse(code) else {
                                 warnings.push(format!("worklog: `{key}`: unknown diagnostic code `{code}`"));
                                 continue;
                             };
@@ -119,7 +119,7 @@ impl Config {
                                 Some("off" | "none" | "ignore") => {
                                     self.severities.insert(c, None);
                                 }
-                                Some(s) => match Severity::from_str(s) {
+                                Some(s) => match Severity::parse(s) {
                                     Some(s) => {
                                         self.severities.insert(c, Some(s));
                                     }

@@ -31,7 +31,7 @@ impl Severity {
             Severity::Hint => "hint",
         }
     }
-    pub fn from_str(s: &str) -> Option<Severity> {
+    pub fn parse(s: &str) -> Option<Severity> {
         Some(match s {
             "error" => Severity::Error,
             "warning" | "warn" => Severity::Warning,
@@ -55,7 +55,7 @@ macro_rules! codes {
             pub fn default_severity(self) -> Severity {
                 match self { $(Code::$variant => Severity::$sev),* }
             }
-            pub fn from_str(s: &str) -> Option<Code> {
+            pub fn parse(s: &str) -> Option<Code> {
                 match s { $($name => Some(Code::$variant),)* _ => None }
             }
         }
@@ -184,7 +184,7 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
             Some(d)
         })
         .collect();
-    out.sort_by(|a, b| (a.range.start, a.range.end, a.code).cmp(&(b.range.start, b.range.end, b.code)));
+    out.sort_by_key(|d| (d.range.start, d.range.end, d.code));
     out
 }
 

@@ -94,7 +94,7 @@ fn inline_trees(
             continue;
         }
         for i in (0..n.child_count()).rev() {
-            if let Some(c) = n.child(i as u32) {
+            if let Some(c) = n.child(i) {
                 stack.push(c);
             }
         }

@@ -15,7 +15,7 @@ tmp="$(mktemp -d)"
 trap 'tmux kill-session -t "$session" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 
 cd "$repo/examples"
-tmux new-session -d -s "$session" -x 100 -y 30 \
+tmux new-session -d -s "$session" -x 110 -y 30 \
   "env XDG_STATE_HOME=$tmp WORKLOG_LS=$server $nvim --clean -u $here/demo.lua Auth-WorkLog-v4.md"
 sleep 2
 keys() { tmux send-keys -t "$session" "$@"; sleep "${PAUSE:-0.6}"; }

@@ -523,7 +523,7 @@ describe("worklog-ls with VS Code's client capabilities", () => {
     assert.deepEqual(s.diagnostics.get(doc.uri) || [], [], "no Work Log diagnostics on ordinary Markdown");
   });
 
-  test("settings: requiredSections, globs, references and maxFileSize take effect", async () => {
+  test("settings: requiredSections, globs and references take effect", async () => {
     const push = async (settings) => {
       s.settings = settings;
       await s.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { worklog: settings } });
@@ -578,7 +578,21 @@ describe("worklog-ls with VS Code's client capabilities", () => {
       await s.diagnosticsFor(v3, (ds) => ds.some((d) => d.code === "missing-section"), "missing-section (Files) on v3");
       await s.diagnosticsFor(handoff.uri, (ds) => ds.some((d) => d.code === "missing-frontmatter"), "HANDOFF.md treated as a Work Log");
       await s.diagnosticsFor(history.uri, (ds) => ds.some((d) => d.code === "range-out-of-bounds"), "range-out-of-bounds in the old entry");
+    } finally {
+      await push(DEFAULT_SETTINGS);
+    }
+    await s.diagnosticsFor(v3, (ds) => ds.length === 0, "v3 clean again");
+    await s.diagnosticsFor(handoff.uri, (ds) => ds.length === 0, "HANDOFF.md ordinary again");
+    await s.diagnosticsFor(history.uri, (ds) => ds.length === 0, "the old entry unchecked again");
+  });
 
+  test("settings: a new maxFileSize applies to open documents", async () => {
+    const push = async (settings) => {
+      s.settings = settings;
+      await s.conn.sendNotification(DidChangeConfigurationNotification.type, { settings: { worklog: settings } });
+    };
+    const v4 = uriOf(path.join(EXAMPLES, "Auth-WorkLog-v4.md"));
+    try {
       await push({ ...DEFAULT_SETTINGS, maxFileSize: 100 });
       const big = await s.diagnosticsFor(
         v4,
@@ -589,9 +603,7 @@ describe("worklog-ls with VS Code's client capabilities", () => {
     } finally {
       await push(DEFAULT_SETTINGS);
     }
-    await s.diagnosticsFor(v4, (ds) => ds.length === 0, "v4 clean again");
-    await s.diagnosticsFor(v3, (ds) => ds.length === 0, "v3 clean again");
-    await s.diagnosticsFor(handoff.uri, (ds) => ds.length === 0, "HANDOFF.md ordinary again");
+    await s.diagnosticsFor(v4, (ds) => ds.length === 0, "v4 analysed again (no diagnostics) under the default cap");
   });
 
   test("settings: worklog.severities changes are applied after didChangeConfiguration", async () => {
