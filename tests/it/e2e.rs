@@ -221,3 +221,52 @@ fn markdown_that_is_not_a_log_stays_silent() {
     assert!(codes(&c.diagnostics(&uri, 1)).is_empty());
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn client_settings_apply_and_unknown_keys_warn() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.settings = json!({"requiredSections": ["Prev", "Files"], "severities": {"missing-section": "error"}, "bogus": 1});
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("uni.md"));
+    c.open(&uri, &UNICODE_LOG.replace("then âœ…", "ok"), 1);
+    // Settings arrive asynchronously: wait for the diagnostics that use them.
+    let p = c.diagnostics_where(&uri, |p| codes(p).iter().any(|x| x.2 == "missing-section"));
+    assert_eq!(p["diagnostics"][0]["severity"], 1, "{p}");
+    assert!(p["diagnostics"][0]["message"].as_str().unwrap().contains("Files"));
+    let warned = c.backlog.iter().any(|m| {
+        m["method"] == "window/showMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains("bogus"))
+    });
+    assert!(warned, "no warning about the unknown setting: {:?}", c.backlog);
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn requests_between_rapid_edits_see_a_consistent_document() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("uni.md"));
+    let base = UNICODE_LOG.replace("then âœ…", "ok");
+    c.open(&uri, &base, 1);
+    let mut version = 1;
+    let mut entries = 1;
+    for k in 2..=30u32 {
+        // Append an entry, then immediately ask for the outline: it must
+        // reflect every edit sent before it.
+        version += 1;
+        let line = base.matches('\n').count() as u32 + (k - 2) * 2;
+        let text = format!("## v{k} | 2025-11-14 10:00 | E{k}\n**Prev:** 🔄\n");
+        change(&mut c, &uri, version, range(line, 0, line, 0), &text);
+        entries += 1;
+        let syms = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}));
+        let n = syms.as_array().unwrap().iter().filter(|s| s["name"].as_str().unwrap().starts_with('v')).count();
+        assert_eq!(n, entries);
+    }
+    let p = c.diagnostics(&uri, version);
+    // Every new entry lacks Now, Progress and Next; versions are in order.
+    let ms = codes(&p).iter().filter(|x| x.2 == "missing-section").count();
+    assert_eq!(ms, 29 * 3, "{p}");
+    assert!(!codes(&p).iter().any(|x| x.2 == "version-order"), "{p}");
+    assert_eq!(c.shutdown(), 0);
+}

@@ -119,3 +119,40 @@ fn typing_an_entry_character_by_character() {
         assert_same_as_fresh(&doc, &text);
     }
 }
+
+/// Any text, any offsets: analysis and every editor feature return without
+/// panicking.
+fn any_text() -> impl Strategy<Value = String> {
+    prop_oneof![
+        ".{0,300}",
+        prop::collection::vec(prop_oneof![prop::sample::select(PIECES).prop_map(String::from), ".{0,8}"], 0..30).prop_map(|v| v.concat()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+    #[test]
+    fn nothing_panics(text in any_text(), offsets in prop::collection::vec(0usize..400, 1..6)) {
+        let mut doc = Document::new(&text);
+        let facts = FakeFacts::new(&[("src/a.rs", 40)]);
+        let config = Config::default();
+        let path = Path::new("/ws/log.md");
+        let cx = Context { config: &config, path: Some(path), facts: &facts };
+        let diags = diagnostics(&doc, &cx);
+        for d in &diags {
+            prop_assert!(d.range.start <= d.range.end && d.range.end <= doc.len());
+            prop_assert!(text.is_char_boundary(d.range.start) && text.is_char_boundary(d.range.end));
+        }
+        for &o in &offsets {
+            let _ = worklog_ls::ide::definition(&doc, o.min(doc.len()), Some(path), &facts);
+            let _ = worklog_ls::ide::hover(&doc, o.min(doc.len()), Some(path), &facts);
+            let i = doc.chunk_index(o);
+            doc.ensure_trees(i);
+            let _ = worklog_ls::ide::selection(&doc, o.min(doc.len()));
+            doc.edit(o..o + 3, "x\r\n");
+        }
+        let _ = worklog_ls::ide::symbols(&doc);
+        let _ = worklog_ls::ide::folding(&doc);
+        let _ = diagnostics(&doc, &cx);
+    }
+}
