@@ -26,7 +26,7 @@
 #[path = "support/gen.rs"]
 mod gen;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -299,5 +299,4 @@ fn main() {
     bench_ide(&mut c, &fx);
     bench_completion(&mut c, &fx);
     c.final_summary();
-    let _: &Path = &fx.root;
 }

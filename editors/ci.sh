@@ -8,7 +8,8 @@
 # and Neovim 0.11 from PyPI into editors/nvim/.venv. Sections:
 #   1. vscode  npm ci
 #   2. vscode  build and package the .vsix (tsc, esbuild, vsce package)
-#   3. vscode  extension unit test + protocol test against the server (node --test)
+#   3. vscode  node --test: manifest + extension unit tests, the extension in a
+#              stand-in VS Code host, and the protocol test, against the server
 #   4. nvim    headless Neovim test against the server
 #   5. helix   static validation of languages.toml
 # Every section runs even if an earlier one failed (unless it depends on it);

@@ -221,18 +221,21 @@ impl Document {
 /// Chunk starts (absolute) within a region starting at `region_start`, and
 /// whether the scan ended outside any fence.
 fn split_region(text: &str, region_start: usize) -> (Vec<usize>, bool) {
-    let body_start = if region_start == 0 {
+    // An unclosed frontmatter may close further down and swallow headings:
+    // then the region must grow, as for an open fence.
+    let (body_start, fm_open) = if region_start == 0 {
         match syntax::frontmatter_block(text) {
-            Some((r, true)) => r.end,
-            _ => 0,
+            Some((r, true)) => (r.end, false),
+            Some((_, false)) => (0, true),
+            None => (0, false),
         }
     } else {
-        0
+        (0, false)
     };
     let mut starts = vec![0];
     starts.extend(syntax::scan_entry_starts(text, body_start, |_| false));
     starts.dedup();
-    let plain = syntax::ends_plain(text, body_start);
+    let plain = !fm_open && syntax::ends_plain(text, body_start);
     (starts.into_iter().map(|s| s + region_start).collect(), plain)
 }
 

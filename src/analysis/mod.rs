@@ -384,8 +384,7 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
             RefScope::Latest => Some(i) == latest,
         };
         for r in &c.model.refs {
-            let suspicious = looks_outside(&r.path);
-            if !checked && !suspicious {
+            if !checked && !r.maybe_outside {
                 continue;
             }
             let res = memo.entry(r.path.as_str()).or_insert_with(|| cx.facts.resolve(log, &r.path)).clone();
@@ -430,11 +429,6 @@ fn check_range(r: &FileRef, files: &[std::path::PathBuf], facts: &dyn FileFacts,
         base + at.start..base + at.end,
         format!("Lines {}-{} are past the end of `{}` ({} lines).", span.start, span.end, r.path, n),
     ));
-}
-
-/// Paths whose resolution may leave the root whatever entry they stand in.
-fn looks_outside(p: &str) -> bool {
-    p.starts_with(['/', '\\', '~']) || p.contains("..") || p.as_bytes().get(1) == Some(&b':')
 }
 
 /// The known field labels, for suggestions.

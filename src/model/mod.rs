@@ -688,6 +688,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                         form: RefForm::Nested,
                         exempt: ctx.exempt || p.exempt,
                         needs_folder: p.needs_folder,
+                        maybe_outside: p.maybe_outside,
                     });
                     content_start += tok_end;
                 }
@@ -779,6 +780,7 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
             form: form_for(RefForm::Link),
             exempt: ctx.exempt,
             needs_folder: false,
+            maybe_outside: refs::may_leave_root(path),
         });
     }
     // Bare words.
@@ -854,6 +856,7 @@ fn make_ref(tok: &str, base: usize, form: RefForm, exempt: bool, backtick: bool,
         form,
         exempt,
         needs_folder,
+        maybe_outside: refs::may_leave_root(path),
     })
 }
 

@@ -67,6 +67,14 @@ pub struct FileRef {
     /// A backticked path accepted only if its first segment is an existing
     /// workspace folder (no extension, no range).
     pub needs_folder: bool,
+    /// The path could leave the workspace root lexically (absolute, `~`, a
+    /// drive letter, `..`): resolved in every entry, not only checked ones.
+    pub maybe_outside: bool,
+}
+
+/// Could this path leave the root, whatever entry it stands in?
+pub fn may_leave_root(p: &str) -> bool {
+    p.starts_with(['/', '\\', '~']) || p.contains("..") || p.as_bytes().get(1) == Some(&b':')
 }
 
 /// Split `tok` into a path and an optional line range suffix

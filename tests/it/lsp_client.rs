@@ -165,7 +165,6 @@ impl Client {
         };
         if let Some(i) = self.backlog.iter().rposition(is_match) {
             let m = self.backlog.remove(i);
-            self.backlog.drain(..i);
             return m["params"].clone();
         }
         loop {

@@ -193,6 +193,27 @@ describe("the extension in a stand-in VS Code, against the real server", () => {
     assert.ok(range.end.line === 119 || (range.end.line === 120 && range.end.character === 0), JSON.stringify(range.end));
   });
 
+  test("changing worklog.severities in the settings reaches the server", async () => {
+    const uri = require("node:url").pathToFileURL(path.join(EXAMPLES, "Host-WorkLog-v1.md")).href;
+    const change = (key, value) => {
+      host.settings[key] = value;
+      host.events.config.fire({ affectsConfiguration: (section) => key === section || key.startsWith(section + ".") });
+    };
+    try {
+      change("worklog.severities", { "bad-priority": "off" });
+      await host.waitFor(
+        () => host.diagnostics.has(uri) && !host.diagnostics.get(uri).some((d) => d.code === "bad-priority"),
+        "bad-priority turned off",
+      );
+    } finally {
+      change("worklog.severities", {});
+    }
+    await host.waitFor(
+      () => (host.diagnostics.get(uri) || []).some((d) => d.code === "bad-priority"),
+      "bad-priority back",
+    );
+  });
+
   test('"Work Log: Restart Server" restarts, and the new server re-publishes', async () => {
     const starts = () => host.output.filter((l) => String(l).startsWith("Starting ")).length;
     const before = starts();

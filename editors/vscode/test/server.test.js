@@ -455,6 +455,32 @@ describe("worklog-ls with VS Code's client capabilities", () => {
     }
   });
 
+  test("path completion survives further typing (VS Code filters the list locally)", async () => {
+    // VS Code keeps a complete list (isIncomplete false) and, as the user types
+    // on, filters it by matching the word in the item's range against
+    // filterText (or the label). An item whose filterText is only what was
+    // typed when the list came ("src/rou") disappears at the next keystroke.
+    const uri = uriOf(COMPLETION_FILE);
+    const start = positionOf(COMPLETION_TEXT, "`src/rou");
+    const position = { line: start.line, character: start.character + "`src/rou".length };
+    const result = await s.request(CompletionRequest.type, { textDocument: { uri }, position, context: { triggerKind: 1 } });
+    const list = Array.isArray(result) ? { isIncomplete: false, items: result } : result;
+    if (list.isIncomplete) return; // the client asks again on every keystroke
+    const item = list.items.find((i) => i.label.includes("src/routes/auth.ts"));
+    assert.ok(item, JSON.stringify(list.items.map((i) => i.label)));
+    const subsequence = (word, text) => {
+      let k = 0;
+      for (const ch of text.toLowerCase()) if (k < word.length && ch === word[k].toLowerCase()) k++;
+      return k === word.length;
+    };
+    for (const typed of ["src/rout", "src/routes/a"]) {
+      assert.ok(
+        subsequence(typed, item.filterText ?? item.label),
+        `after typing on to "${typed}" VS Code would hide the item: filterText ${JSON.stringify(item.filterText)}, isIncomplete false`,
+      );
+    }
+  });
+
   test("go to definition: src/auth/service.ts:84-120 lands on lines 84-120 of service.ts", async () => {
     const doc = await s.open(path.join(EXAMPLES, "Auth-WorkLog-v2.md"));
     const ref = positionOf(doc.text, "src/auth/service.ts:84-120");
