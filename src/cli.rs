@@ -153,9 +153,9 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
             }
         };
         let text = match String::from_utf8(bytes) {
-            Ok(t) => t,
-            Err(_) => {
-                let _ = writeln!(err, "worklog-ls: {}: not UTF-8 text; skipped", f.display());
+            Ok(t) if !t.contains('\0') => t,
+            _ => {
+                let _ = writeln!(err, "worklog-ls: {}: not a UTF-8 text file; skipped", f.display());
                 io_error = true;
                 continue;
             }

@@ -315,7 +315,11 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         if !c.model.only_elided {
             for k in &config.required_sections {
                 if c.model.field(*k).is_none() {
-                    out.push(Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label())));
+                    let at = head.end;
+                    out.push(
+                        Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label()))
+                            .with_fix(Fix::replace(format!("Add `**{}:**`", k.label()), at..at, format!("\n**{}:** ", k.label()))),
+                    );
                 }
             }
         }

@@ -177,6 +177,9 @@ fn path_or_range(prefix: &str, offset: usize, field: Option<FieldKind>, env: &En
         }
         return None;
     }
+    if matches!(token, "-" | "*" | "+") {
+        return None; // a list marker being typed, not a path
+    }
     let index = env.index?;
     let matcher = env.matcher?;
     let (query, local) = match token.strip_prefix("./") {
@@ -184,26 +187,25 @@ fn path_or_range(prefix: &str, offset: usize, field: Option<FieldKind>, env: &En
         None => (token, false),
     };
     let mut items = Vec::new();
-    let incomplete;
     if local {
         // Relative to the log's folder: filter the index to that folder.
         let dir = env.log_dir.unwrap_or("");
         let base = if dir.is_empty() { String::new() } else { format!("{dir}/") };
         let full = format!("{base}{query}");
         let m = matcher.query(index, &full, env.limit);
-        incomplete = m.incomplete;
         for p in m.items.into_iter().filter(|p| p.path.starts_with(&base)) {
             let shown = format!("./{}", &p.path[base.len()..]);
             items.push(file_item(shown, items.len()));
         }
     } else {
         let m = matcher.query(index, query, env.limit);
-        incomplete = m.incomplete;
         for p in m.items {
             items.push(file_item(p.path, items.len()));
         }
     }
-    Some(Completions { replace: offset - token.len()..offset, items, incomplete })
+    // Paths are matched fuzzily by the server, and the next keystroke may
+    // change the ranking: the client must ask again as the user types.
+    Some(Completions { replace: offset - token.len()..offset, items, incomplete: true })
 }
 
 fn file_item(path: String, rank: usize) -> Item {

@@ -170,6 +170,17 @@ impl Host {
             c.apply_json(&self.client_settings);
             r.config = Arc::new(c);
         }
+        // A new size cap applies to the open documents too.
+        let caps: Vec<(Uri, u64)> = self.docs.iter().map(|(u, d)| (u.clone(), self.cap_for(d.path.as_deref()))).collect();
+        for (u, cap) in caps {
+            if let Some(d) = self.docs.get_mut(&u) {
+                match &d.text {
+                    Text::Analysed(doc) if doc.len() as u64 > cap => d.text = Text::TooLarge(doc.rope().clone()),
+                    Text::TooLarge(rope) if rope.len_bytes() as u64 <= cap => d.text = Text::Analysed(Document::new(&rope.to_string())),
+                    _ => {}
+                }
+            }
+        }
         warnings.sort();
         warnings.dedup();
         warnings
@@ -206,8 +217,11 @@ impl Ctx {
         }
         let items = vec![ConfigurationItem { scope_uri: None, section: Some("worklog".into()) }];
         if let Ok(mut v) = self.client.configuration(items).await {
-            let settings = v.pop().unwrap_or(Value::Null);
-            self.set_settings(settings).await;
+            // `null` means "no settings here": keep `initializationOptions`.
+            match v.pop() {
+                Some(Value::Null) | None => {}
+                Some(settings) => self.set_settings(settings).await,
+            }
         }
     }
 
@@ -439,7 +453,7 @@ impl LanguageServer for Server {
                     ..Default::default()
                 })),
                 completion_provider: Some(CompletionOptions {
-                    trigger_characters: Some(["`", "/", "[", "(", ":", ".", "*", "#"].map(String::from).to_vec()),
+                    trigger_characters: Some(["`", "/", "[", "(", ":", ".", "-", "*", "#"].map(String::from).to_vec()),
                     ..Default::default()
                 }),
                 definition_provider: Some(OneOf::Left(true)),
@@ -637,7 +651,7 @@ impl LanguageServer for Server {
         Ok(Some(if link_support {
             GotoDefinitionResponse::Link(links)
         } else {
-            GotoDefinitionResponse::Array(links.into_iter().map(|l| Location { uri: l.target_uri, range: l.target_selection_range }).collect())
+            GotoDefinitionResponse::Array(links.into_iter().map(|l| Location { uri: l.target_uri, range: l.target_range }).collect())
         }))
     }
 

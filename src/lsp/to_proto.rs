@@ -69,7 +69,6 @@ pub fn symbol(rope: &Rope, s: &ide::Symbol, enc: Encoding) -> lsp::DocumentSymbo
 
 pub fn completion(rope: &Rope, c: &completion::Completions, enc: Encoding) -> lsp::CompletionResponse {
     let r = range(rope, &c.replace, enc);
-    let filter = rope.byte_slice(c.replace.clone()).to_string();
     let items = c
         .items
         .iter()
@@ -84,9 +83,6 @@ pub fn completion(rope: &Rope, c: &completion::Completions, enc: Encoding) -> ls
             }),
             detail: it.detail.clone(),
             sort_text: Some(it.sort.clone()),
-            // Paths are matched fuzzily by the server: let every item pass
-            // the client's own filter on the typed text.
-            filter_text: (it.kind == completion::ItemKind::File).then(|| filter.clone()),
             text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit { range: r, new_text: it.insert.clone() })),
             ..Default::default()
         })

@@ -92,7 +92,9 @@ impl PathMatcher {
     /// A matcher that scores on at most `threads` threads (1 = only the
     /// calling thread).
     pub fn with_threads(threads: usize) -> PathMatcher {
-        let matchers = (0..threads.max(1)).map(|_| Matcher::new(config())).collect();
+        let matchers = (0..threads.max(1))
+            .map(|_| Matcher::new(config()))
+            .collect();
         PathMatcher {
             state: Mutex::new(State {
                 matchers,
@@ -179,7 +181,12 @@ fn config() -> Config {
 
 /// Scores `candidates` with `atom`, on as many threads as there are
 /// matchers when there are enough candidates; results stay in index order.
-fn score(index: &FileIndex, atom: &Atom, matchers: &mut [Matcher], candidates: Candidates<'_>) -> Vec<(u32, u16)> {
+fn score(
+    index: &FileIndex,
+    atom: &Atom,
+    matchers: &mut [Matcher],
+    candidates: Candidates<'_>,
+) -> Vec<(u32, u16)> {
     let total = candidates.len();
     let threads = matchers.len().min(total / (PARALLEL_THRESHOLD / 2)).max(1);
     let chunk = total.div_ceil(threads);
@@ -226,7 +233,11 @@ fn score(index: &FileIndex, atom: &Atom, matchers: &mut [Matcher], candidates: C
             // A thread that could not be started (or died) is done here.
             let part = part.unwrap_or_else(|| {
                 let mut fallback = Matcher::new(config());
-                score_range(&mut fallback, (t * chunk).min(total), ((t + 1) * chunk).min(total))
+                score_range(
+                    &mut fallback,
+                    (t * chunk).min(total),
+                    ((t + 1) * chunk).min(total),
+                )
             });
             out.extend(part);
         }
@@ -256,10 +267,7 @@ fn top(
     key: impl Fn(&(u32, u16)) -> u64,
 ) -> Matches {
     let total = matches.len();
-    let mut keyed: Vec<(u64, u32, u16)> = matches
-        .iter()
-        .map(|m| (key(m), m.0, m.1))
-        .collect();
+    let mut keyed: Vec<(u64, u32, u16)> = matches.iter().map(|m| (key(m), m.0, m.1)).collect();
     if limit < keyed.len() {
         if limit == 0 {
             keyed.clear();

@@ -315,7 +315,9 @@ fn is_valid_relative(rel: &str) -> bool {
     !rel.is_empty()
         && !rel.contains('\\')
         && !rel.contains('\0')
-        && rel.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
+        && rel
+            .split('/')
+            .all(|s| !s.is_empty() && s != "." && s != "..")
 }
 
 /// The walker shared by the index build and the watcher's folder expansion.

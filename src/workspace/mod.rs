@@ -30,7 +30,9 @@ use std::path::{Path, PathBuf};
 
 pub use fuzzy::{Matches, PathMatch, PathMatcher};
 pub use index::FileIndex;
-pub use read::{preview, preview_capped, LineCache, Preview, DEFAULT_MAX_BYTES, MAX_PREVIEW_LINE_CHARS};
+pub use read::{
+    preview, preview_capped, LineCache, Preview, DEFAULT_MAX_BYTES, MAX_PREVIEW_LINE_CHARS,
+};
 pub use resolve::{resolve_in, WorkspaceFacts};
 pub use watch::{watch, FsEvent, WatchHandle};
 

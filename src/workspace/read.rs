@@ -252,7 +252,13 @@ pub struct Preview {
 /// [`DEFAULT_MAX_BYTES`] and binary files. `start` 0 is read as 1 and an
 /// `end` before `start` as `start`; lines past the end of the file are simply
 /// absent (compare with [`Preview::total_lines`]).
-pub fn preview(root: &Path, file: &Path, start: usize, end: usize, max_lines: usize) -> Option<Preview> {
+pub fn preview(
+    root: &Path,
+    file: &Path,
+    start: usize,
+    end: usize,
+    max_lines: usize,
+) -> Option<Preview> {
     preview_capped(root, file, start, end, max_lines, DEFAULT_MAX_BYTES)
 }
 

@@ -67,7 +67,11 @@ impl Fixture {
     }
 
     fn facts(&self, index: Option<FileIndex>) -> WorkspaceFacts {
-        WorkspaceFacts::new(&self.root, index.map(Arc::new), Arc::new(LineCache::default()))
+        WorkspaceFacts::new(
+            &self.root,
+            index.map(Arc::new),
+            Arc::new(LineCache::default()),
+        )
     }
 
     fn log(&self) -> PathBuf {
@@ -128,7 +132,10 @@ mod index {
         assert!(!index.contains(".secret/x.rs"));
         assert!(!index.contains("src/out/data.ts"));
         assert_eq!(index.by_file_name("service.ts"), ["src/auth/service.ts"]);
-        assert_eq!(index.by_file_name("util.ts"), ["lib/util.ts", "tools/util.ts"]);
+        assert_eq!(
+            index.by_file_name("util.ts"),
+            ["lib/util.ts", "tools/util.ts"]
+        );
         assert!(index.by_file_name("nope.ts").is_empty());
         assert!(index.contains_dir("src"));
         assert!(index.contains_dir("src/auth/"));
@@ -148,7 +155,10 @@ mod index {
             PathBuf::from("/r"),
             ["b/x.rs", "a/x.rs", "c.rs", "a/x.rs", "../bad", "/abs", ""],
         );
-        assert_eq!(index.iter().collect::<Vec<_>>(), ["a/x.rs", "b/x.rs", "c.rs"]);
+        assert_eq!(
+            index.iter().collect::<Vec<_>>(),
+            ["a/x.rs", "b/x.rs", "c.rs"]
+        );
         let generation = index.generation();
         assert!(index.insert("aa/x.rs"));
         assert!(!index.insert("aa/x.rs"));
@@ -242,7 +252,10 @@ mod fuzzy {
     fn empty_query_lists_shortest_paths_first() {
         let matcher = PathMatcher::new();
         let found = matcher.query(&big_index(), "", 3);
-        assert_eq!(paths(&found), ["README.md", "src/router.ts", "src/auth/token.ts"]);
+        assert_eq!(
+            paths(&found),
+            ["README.md", "src/router.ts", "src/auth/token.ts"]
+        );
         assert_eq!(found.total, 8);
         assert!(found.incomplete);
         assert!(found.items.iter().all(|m| m.score == 0));
@@ -277,7 +290,9 @@ mod fuzzy {
     fn narrowing_gives_the_same_answers_as_a_fresh_query() {
         let mut index = big_index();
         let narrowing = PathMatcher::new();
-        for query in ["s", "sr", "src", "src/", "src/a", "src/au", "src/aut", "sr", "t", "to"] {
+        for query in [
+            "s", "sr", "src", "src/", "src/a", "src/au", "src/aut", "sr", "t", "to",
+        ] {
             let fresh = PathMatcher::new().query(&index, query, 4);
             assert_eq!(narrowing.query(&index, query, 4), fresh, "{query}");
         }
@@ -291,7 +306,9 @@ mod fuzzy {
     #[test]
     fn threads_do_not_change_answers() {
         // Enough paths to be scored on several threads.
-        let words = ["auth", "routes", "service", "src", "util", "main", "lib", "test", "api", "db"];
+        let words = [
+            "auth", "routes", "service", "src", "util", "main", "lib", "test", "api", "db",
+        ];
         let paths: Vec<String> = (0..20_000)
             .map(|i: usize| {
                 format!(
@@ -315,7 +332,8 @@ mod fuzzy {
 
     #[test]
     fn non_ascii_paths_match() {
-        let index = FileIndex::from_paths(PathBuf::from("/r"), ["docs/réunion.md", "docs/other.md"]);
+        let index =
+            FileIndex::from_paths(PathBuf::from("/r"), ["docs/réunion.md", "docs/other.md"]);
         let found = PathMatcher::new().query(&index, "réu", 10);
         assert_eq!(paths(&found), ["docs/réunion.md"]);
         let found = PathMatcher::new().query(&index, "reu", 10);
@@ -346,10 +364,16 @@ mod resolution {
             ("service.ts", found("src/auth/service.ts")),
             (
                 "util.ts",
-                Resolution::Found(vec![fx.root.join("lib/util.ts"), fx.root.join("tools/util.ts")]),
+                Resolution::Found(vec![
+                    fx.root.join("lib/util.ts"),
+                    fx.root.join("tools/util.ts"),
+                ]),
             ),
             // Ignored files exist: an explicit path to one is found.
-            ("node_modules/pkg/service.ts", found("node_modules/pkg/service.ts")),
+            (
+                "node_modules/pkg/service.ts",
+                found("node_modules/pkg/service.ts"),
+            ),
             // Outside.
             ("../../etc/passwd", Resolution::Outside),
             ("../../../../../../../../etc/passwd", Resolution::Outside),
@@ -377,10 +401,16 @@ mod resolution {
     fn symlinks_out_of_the_root_are_outside() {
         let fx = Fixture::new();
         let facts = fx.facts(Some(fx.index()));
-        assert_eq!(facts.resolve(&fx.log(), "src/out/data.ts"), Resolution::Outside);
+        assert_eq!(
+            facts.resolve(&fx.log(), "src/out/data.ts"),
+            Resolution::Outside
+        );
         assert_eq!(facts.resolve(&fx.log(), "src/out"), Resolution::Outside);
         assert_eq!(facts.line_count(&fx.root.join("src/out/data.ts")), None);
-        assert_eq!(preview(&fx.root, &fx.root.join("src/out/data.ts"), 1, 1, 5), None);
+        assert_eq!(
+            preview(&fx.root, &fx.root.join("src/out/data.ts"), 1, 1, 5),
+            None
+        );
     }
 
     #[test]
@@ -390,7 +420,10 @@ mod resolution {
         assert_eq!(facts.resolve(&fx.log(), "service.ts"), Resolution::Unknown);
         assert_eq!(facts.resolve(&fx.log(), "missing.ts"), Resolution::Unknown);
         // Paths with a folder do not need the index.
-        assert_eq!(facts.resolve(&fx.log(), "src/missing.ts"), Resolution::NotFound);
+        assert_eq!(
+            facts.resolve(&fx.log(), "src/missing.ts"),
+            Resolution::NotFound
+        );
         assert_eq!(
             facts.resolve(&fx.log(), "README.md"),
             Resolution::Found(vec![fx.root.join("README.md")])
@@ -417,7 +450,10 @@ mod resolution {
     fn line_counts_through_the_facts() {
         let fx = Fixture::new();
         let facts = fx.facts(Some(fx.index()));
-        assert_eq!(facts.line_count(&fx.root.join("src/auth/service.ts")), Some(145));
+        assert_eq!(
+            facts.line_count(&fx.root.join("src/auth/service.ts")),
+            Some(145)
+        );
         assert_eq!(facts.line_count(&fx.tmp.join("outside.txt")), None);
         assert_eq!(facts.line_count(&fx.root.join("src")), None);
         assert_eq!(facts.line_count(&fx.root.join("nope")), None);
@@ -452,7 +488,12 @@ mod lines {
             ("é\u{2028}x\n".as_bytes(), 1),
         ];
         for (bytes, expected) in cases {
-            assert_eq!(count(bytes), Some(*expected), "{:?}", String::from_utf8_lossy(bytes));
+            assert_eq!(
+                count(bytes),
+                Some(*expected),
+                "{:?}",
+                String::from_utf8_lossy(bytes)
+            );
         }
     }
 
@@ -482,7 +523,11 @@ mod lines {
         write(&file, "a\n");
         assert_eq!(cache.line_count(&root, &file), Some(1));
         write(&file, "a\nb\nc\n");
-        assert_eq!(cache.line_count(&root, &file), Some(3), "a length change is seen");
+        assert_eq!(
+            cache.line_count(&root, &file),
+            Some(3),
+            "a length change is seen"
+        );
         // Same length, possibly same mtime tick: the watcher's invalidation helps.
         write(&file, "a\n\nc\n");
         cache.invalidate(&file);
@@ -511,14 +556,20 @@ mod lines {
         let index = FileIndex::build(&root);
         assert!(index.is_empty());
         let log = root.join("log.md");
-        assert_eq!(resolve_in(&root, &log, "pipe", Some(&index)), Resolution::NotFound);
+        assert_eq!(
+            resolve_in(&root, &log, "pipe", Some(&index)),
+            Resolution::NotFound
+        );
     }
 
     #[test]
     fn devices_are_never_read() {
         let dev = Path::new("/dev");
         if dev.join("zero").exists() {
-            assert_eq!(LineCache::default().line_count(dev, &dev.join("zero")), None);
+            assert_eq!(
+                LineCache::default().line_count(dev, &dev.join("zero")),
+                None
+            );
             assert_eq!(preview(dev, &dev.join("zero"), 1, 1, 1), None);
         }
     }
@@ -537,7 +588,9 @@ mod lines {
     }
 
     fn reference(text: &[u8]) -> usize {
-        let s = String::from_utf8_lossy(text).replace("\r\n", "\n").replace('\r', "\n");
+        let s = String::from_utf8_lossy(text)
+            .replace("\r\n", "\n")
+            .replace('\r', "\n");
         s.split_terminator('\n').count()
     }
 
@@ -604,8 +657,14 @@ mod previews {
     #[test]
     fn refuses_outside_binary_and_folders() {
         let fx = Fixture::new();
-        assert_eq!(preview(&fx.root, &fx.tmp.join("outside.txt"), 1, 1, 1), None);
-        assert_eq!(preview(&fx.root, &fx.root.join("src/../../outside.txt"), 1, 1, 1), None);
+        assert_eq!(
+            preview(&fx.root, &fx.tmp.join("outside.txt"), 1, 1, 1),
+            None
+        );
+        assert_eq!(
+            preview(&fx.root, &fx.root.join("src/../../outside.txt"), 1, 1, 1),
+            None
+        );
         assert_eq!(preview(&fx.root, &fx.root.join("src"), 1, 1, 1), None);
         write_bytes(&fx.root.join("bin.dat"), b"\x00\x01\x02");
         assert_eq!(preview(&fx.root, &fx.root.join("bin.dat"), 1, 1, 1), None);
@@ -642,7 +701,10 @@ mod roots {
     #[test]
     fn relative_paths() {
         let root = Path::new("/w");
-        assert_eq!(to_relative(root, Path::new("/w/src/a.rs")).as_deref(), Some("src/a.rs"));
+        assert_eq!(
+            to_relative(root, Path::new("/w/src/a.rs")).as_deref(),
+            Some("src/a.rs")
+        );
         assert_eq!(to_relative(root, Path::new("/w")), None);
         assert_eq!(to_relative(root, Path::new("/x/a.rs")), None);
         assert_eq!(to_relative(root, Path::new("/w/../x")), None);
@@ -673,7 +735,9 @@ mod watcher {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
         let handle = watch(&fx.root, move |events| {
-            sink.lock().unwrap_or_else(|e| e.into_inner()).extend(events);
+            sink.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .extend(events);
         });
         let Some(handle) = handle else {
             eprintln!("no file watcher on this platform: skipped");
@@ -685,13 +749,15 @@ mod watcher {
         let created = fx.root.join("src/new.ts");
         write(&created, "x\n");
         assert!(
-            wait_for(&seen, |events| events.contains(&FsEvent::Created(created.clone()))),
+            wait_for(&seen, |events| events
+                .contains(&FsEvent::Created(created.clone()))),
             "{:?}",
             seen.lock().unwrap_or_else(|e| e.into_inner())
         );
         fs::remove_file(&created).expect("remove");
         assert!(
-            wait_for(&seen, |events| events.contains(&FsEvent::Removed(created.clone()))),
+            wait_for(&seen, |events| events
+                .contains(&FsEvent::Removed(created.clone()))),
             "{:?}",
             seen.lock().unwrap_or_else(|e| e.into_inner())
         );
@@ -700,7 +766,8 @@ mod watcher {
         fs::rename(fx.tmp.join("staging"), fx.root.join("staged")).expect("rename");
         let moved = fx.root.join("staged/deep/moved.ts");
         assert!(
-            wait_for(&seen, |events| events.contains(&FsEvent::Created(moved.clone()))),
+            wait_for(&seen, |events| events
+                .contains(&FsEvent::Created(moved.clone()))),
             "{:?}",
             seen.lock().unwrap_or_else(|e| e.into_inner())
         );
@@ -712,7 +779,10 @@ mod watcher {
         for event in &events {
             if let FsEvent::Created(p) | FsEvent::Removed(p) | FsEvent::Changed(p) = event {
                 let rel = to_relative(&fx.root, p).expect("inside the root");
-                assert!(!rel.starts_with("node_modules") && !is_hidden(&rel), "{event:?}");
+                assert!(
+                    !rel.starts_with("node_modules") && !is_hidden(&rel),
+                    "{event:?}"
+                );
             }
         }
         drop(handle);

@@ -72,7 +72,10 @@ impl Drop for WatchHandle {
 /// Watches `root` recursively and calls `on_events` (on a thread of its own)
 /// with each batch of changes. `None` if the platform watcher cannot be
 /// started (e.g. no inotify watches left) or `root` cannot be watched.
-pub fn watch(root: &Path, on_events: impl Fn(Vec<FsEvent>) + Send + 'static) -> Option<WatchHandle> {
+pub fn watch(
+    root: &Path,
+    on_events: impl Fn(Vec<FsEvent>) + Send + 'static,
+) -> Option<WatchHandle> {
     let root = super::canonical_root(root);
     let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
     let config = notify::Config::default().with_follow_symlinks(false);
@@ -307,14 +310,14 @@ impl IgnoreRules {
             }
         }
         let root = self.root.clone();
-        let repository = self.repository.get_or_insert_with(|| {
-            [
-                load(&root, &[".git/info/exclude"]),
-                Gitignore::global().0,
-            ]
-        });
+        let repository = self
+            .repository
+            .get_or_insert_with(|| [load(&root, &[".git/info/exclude"]), Gitignore::global().0]);
         repository.iter().any(|rule| {
-            matches!(rule.matched_path_or_any_parents(rel, is_dir), Match::Ignore(_))
+            matches!(
+                rule.matched_path_or_any_parents(rel, is_dir),
+                Match::Ignore(_)
+            )
         })
     }
 }

@@ -93,32 +93,32 @@ fn check_completion(text: &str, expect: Expect) {
 #[test]
 fn path_completion_contexts() {
     check_completion("**Files:**\n- `rout$0`\n", expect![[r#"
-        replace `rout`
+        replace `rout` (incomplete)
         src/routes/auth.ts
     "#]]);
     check_completion("**Files:**\n- `src/au$0\n", expect![[r#"
-        replace `src/au`
+        replace `src/au` (incomplete)
         src/auth/service.ts
         src/types/auth.ts
         src/routes/auth.ts
     "#]]);
     // A Files bullet without backticks, a work line, parentheses.
     check_completion("**Files:**\n- serv$0\n", expect![[r#"
-        replace `serv`
+        replace `serv` (incomplete)
         src/auth/service.ts
     "#]]);
     check_completion("**Work:**\n+: types$0\n", expect![[r#"
-        replace `types`
+        replace `types` (incomplete)
         src/types/auth.ts
     "#]]);
     check_completion("**Now:** see (util$0\n", expect![[r#"
-        replace `util`
+        replace `util` (incomplete)
         lib/a/util.rs
         lib/b/util.rs
     "#]]);
     // Relative to the log's folder.
     check_completion("**Files:**\n- `./$0`\n", expect![[r#"
-        replace `./`
+        replace `./` (incomplete)
         ./notes.md
         ./design/api.md
     "#]]);
