@@ -1,9 +1,10 @@
 //! Workspace index and fuzzy path matching on a 100,000-file repository.
 //!
 //! A deterministic generator writes the repository once per run to a
-//! temporary folder: 100,000 visible files in a realistic tree (including
-//! `src/routes/auth.ts` and `src/auth/service.ts`) and an ignored
-//! `node_modules/` of 20,000 more that the walk must skip. Then:
+//! temporary folder: 100,000 visible files in a realistic tree (9,000
+//! folders, paths of 39 characters on average, names drawn from 300 common
+//! words; including `src/routes/auth.ts` and `src/auth/service.ts`) and an
+//! ignored `node_modules/` of 20,000 more that the walk must skip. Then:
 //!
 //! - `index/build_100k`: [`FileIndex::build`] (warm file-system cache);
 //! - `query_cold/<q>`: one query scored against every path (no narrowing);

@@ -119,7 +119,7 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
         };
         let state = roots.entry(root.clone()).or_insert_with(|| {
             let mut config = Config::default();
-            if let Ok(t) = std::fs::read_to_string(root.join("worklog.toml")) {
+            if let Some(t) = workspace::read_config(&root) {
                 for w in config.apply_toml(&t) {
                     let _ = writeln!(err, "worklog-ls: {}: {w}", root.join("worklog.toml").display());
                 }

@@ -125,14 +125,11 @@ impl Host {
         self.encoding.unwrap_or(Encoding::Utf16)
     }
 
-    /// The workspace folder holding `path` (the deepest one).
+    /// The workspace folder holding `path` (the deepest one). Roots are
+    /// canonical, and so are document paths (made so once, at `didOpen`).
     fn root_for(&self, path: Option<&Path>) -> Option<&Root> {
         let path = path?;
-        let canon_parent = path.parent().map(workspace::canonical_root);
-        self.roots
-            .iter()
-            .filter(|r| path.starts_with(&r.path) || canon_parent.as_ref().is_some_and(|p| p.starts_with(&r.path)))
-            .max_by_key(|r| r.path.as_os_str().len())
+        self.roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())
     }
 
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
@@ -298,41 +295,37 @@ impl Server {
         });
     }
 
-    /// Apply file system changes (from the client or our own watcher).
+    /// Apply file system changes (from the client or our own watcher):
+    /// line counts invalidated, the index updated (each event is checked on
+    /// disk and against the ignore rules by the workspace module), the config
+    /// re-read when `worklog.toml` changed. Returns the roots to re-index
+    /// (`usize::MAX`: the configuration changed).
     fn apply_fs_events(host: &Arc<Mutex<Host>>, events: Vec<workspace::FsEvent>) -> Vec<usize> {
         let mut rescan = Vec::new();
         let mut h = lock(host);
-        for ev in events {
-            let (path, created) = match &ev {
-                workspace::FsEvent::Created(p) => (p.clone(), Some(true)),
-                workspace::FsEvent::Removed(p) => (p.clone(), Some(false)),
-                workspace::FsEvent::Changed(p) => (p.clone(), None),
-                workspace::FsEvent::Rescan => {
-                    rescan.extend(0..h.roots.len());
-                    continue;
-                }
-            };
-            for (i, r) in h.roots.iter_mut().enumerate() {
-                let Some(rel) = workspace::to_relative(&r.path, &path) else { continue };
-                r.lines.invalidate(&path);
-                if rel == "worklog.toml" {
-                    r.toml = if created == Some(false) { None } else { read_toml(&r.path) };
-                    rescan.push(usize::MAX); // config changed
-                }
-                if let (Some(c), Some(index)) = (created, r.index.as_mut()) {
-                    let idx = Arc::make_mut(index);
-                    if c {
-                        if path.is_dir() {
-                            rescan.push(i);
-                        } else {
-                            idx.insert(&rel);
-                        }
-                    } else {
-                        idx.remove(&rel);
+        for (i, r) in h.roots.iter_mut().enumerate() {
+            for ev in &events {
+                let path = match ev {
+                    workspace::FsEvent::Created(p) | workspace::FsEvent::Removed(p) | workspace::FsEvent::Changed(p) => p,
+                    workspace::FsEvent::Rescan => {
+                        rescan.push(i);
+                        continue;
                     }
+                };
+                if workspace::to_relative(&r.path, path).as_deref() == Some("worklog.toml") {
+                    r.toml = workspace::read_config(&r.path);
+                    rescan.push(usize::MAX);
+                }
+                r.lines.invalidate(path);
+            }
+            if let Some(index) = r.index.as_mut() {
+                if Arc::make_mut(index).apply_events(&events).rescan {
+                    rescan.push(i);
                 }
             }
         }
+        rescan.sort_unstable();
+        rescan.dedup();
         rescan
     }
 }
@@ -341,14 +334,14 @@ fn lock(m: &Mutex<Host>) -> MutexGuard<'_, Host> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn read_toml(root: &Path) -> Option<String> {
-    let p = root.join("worklog.toml");
-    let meta = std::fs::metadata(&p).ok()?;
-    if !meta.is_file() || meta.len() > 1 << 20 {
-        return None;
+/// `path` with its folder canonicalised (the file itself may not exist yet).
+fn canonical_file(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => workspace::canonical_root(dir).join(name),
+        _ => path.to_path_buf(),
     }
-    std::fs::read_to_string(p).ok()
 }
+
 
 /// The one task that publishes diagnostics.
 async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::UnboundedReceiver<Publish>) {
@@ -434,7 +427,7 @@ impl LanguageServer for Server {
                 .into_iter()
                 .map(|p| {
                     let mut r = Root::new(workspace::canonical_root(&p));
-                    r.toml = read_toml(&r.path);
+                    r.toml = workspace::read_config(&r.path);
                     r
                 })
                 .collect();
@@ -518,7 +511,9 @@ impl LanguageServer for Server {
         let d = params.text_document;
         {
             let mut h = self.host();
-            let path = d.uri.to_file_path().map(|p| p.into_owned());
+            // Canonical (symlinked folders resolved) so that the log's root
+            // and relative references are found without IO later on.
+            let path = d.uri.to_file_path().map(|p| canonical_file(&p));
             let cap = h.cap_for(path.as_deref());
             let text = Text::new(&d.text, cap);
             h.docs.insert(d.uri.clone(), OpenDoc { version: d.version, text, path });
@@ -599,21 +594,27 @@ impl LanguageServer for Server {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let tdp = params.text_document_position;
         let Some(s) = self.snapshot(&tdp.text_document.uri) else { return Ok(None) };
-        let Text::Analysed(doc) = &s.text else { return Ok(None) };
-        let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
-        let log_dir = match (&s.root, &s.path) {
-            (Some(root), Some(p)) => p.parent().and_then(|d| workspace::to_relative(root, d)),
-            _ => None,
-        };
-        let env = completion::Env {
-            log: s.path.as_deref(),
-            index: s.index.as_deref(),
-            matcher: s.matcher.as_deref(),
-            facts: s.facts(),
-            log_dir: log_dir.as_deref(),
-            limit: COMPLETION_LIMIT,
-        };
-        Ok(completion::complete(doc, offset, &env).map(|c| to_proto::completion(doc.rope(), &c, s.encoding)))
+        // Fuzzy matching over a large index may use a few threads: off the
+        // async workers.
+        let r = tokio::task::spawn_blocking(move || {
+            let Text::Analysed(doc) = &s.text else { return None };
+            let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
+            let log_dir = match (&s.root, &s.path) {
+                (Some(root), Some(p)) => p.parent().and_then(|d| workspace::to_relative(root, d)),
+                _ => None,
+            };
+            let env = completion::Env {
+                log: s.path.as_deref(),
+                index: s.index.as_deref(),
+                matcher: s.matcher.as_deref(),
+                facts: s.facts(),
+                log_dir: log_dir.as_deref(),
+                limit: COMPLETION_LIMIT,
+            };
+            completion::complete(doc, offset, &env).map(|c| to_proto::completion(doc.rope(), &c, s.encoding))
+        })
+        .await;
+        Ok(r.ok().flatten())
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {
@@ -820,24 +821,29 @@ impl Server {
 }
 
 /// A server-side watcher per root, for clients that cannot watch files.
+/// (inotify registers its watches synchronously: off the async workers.)
 fn start_server_watchers(ctx: &Ctx) {
     let handle = tokio::runtime::Handle::current();
-    let mut h = lock(&ctx.host);
-    for r in &mut h.roots {
-        if !workspace::should_index(&r.path) {
-            continue;
-        }
+    let roots: Vec<PathBuf> = lock(&ctx.host).roots.iter().map(|r| r.path.clone()).filter(|p| workspace::should_index(p)).collect();
+    for root in roots {
         let host = ctx.host.clone();
         let publish = ctx.publish.clone();
         let handle = handle.clone();
-        r._watch = workspace::watch(&r.path, move |events| {
-            let rescan = Server::apply_fs_events(&host, events);
-            let host = host.clone();
-            let publish = publish.clone();
-            handle.spawn(async move {
-                Server::finish_fs_events(&host, rescan).await;
-                let _ = publish.send(Publish::All);
+        tokio::task::spawn_blocking(move || {
+            let h2 = host.clone();
+            let rt = handle.clone();
+            let w = workspace::watch(&root, move |events| {
+                let rescan = Server::apply_fs_events(&h2, events);
+                let host = h2.clone();
+                let publish = publish.clone();
+                rt.spawn(async move {
+                    Server::finish_fs_events(&host, rescan).await;
+                    let _ = publish.send(Publish::All);
+                });
             });
+            if let Some(r) = lock(&host).roots.iter_mut().find(|r| r.path == root) {
+                r._watch = w;
+            }
         });
     }
 }

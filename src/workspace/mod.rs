@@ -11,7 +11,8 @@
 //!   never read files outside the root, non-regular files (FIFOs, devices,
 //!   sockets), files over a size cap, or binary files.
 //! - [`watch`]: a server-side watcher for clients without
-//!   `workspace/didChangeWatchedFiles`.
+//!   `workspace/didChangeWatchedFiles`; [`FileIndex::apply_events`] applies
+//!   its events, or the client's, after checking them on disk.
 //!
 //! Paths inside an index are relative to its root and `/`-separated on every
 //! platform; paths handed out to the rest of the server (resolutions, watcher
@@ -21,6 +22,8 @@ mod fuzzy;
 mod index;
 mod read;
 mod resolve;
+mod rules;
+mod update;
 mod watch;
 
 #[cfg(test)]
@@ -34,7 +37,18 @@ pub use read::{
     preview, preview_capped, LineCache, Preview, DEFAULT_MAX_BYTES, MAX_PREVIEW_LINE_CHARS,
 };
 pub use resolve::{resolve_in, WorkspaceFacts};
+pub use update::Applied;
 pub use watch::{watch, FsEvent, WatchHandle};
+
+/// The text of `root/worklog.toml`, if it is a regular file of at most 1 MiB.
+pub fn read_config(root: &Path) -> Option<String> {
+    let p = root.join("worklog.toml");
+    let meta = std::fs::metadata(&p).ok()?;
+    if !meta.is_file() || meta.len() > 1 << 20 {
+        return None;
+    }
+    std::fs::read_to_string(p).ok()
+}
 
 /// Files or folders whose presence marks a folder as a project root even when
 /// it is the home folder.

@@ -209,6 +209,61 @@ mod index {
     }
 }
 
+mod updates {
+    use super::*;
+
+    #[test]
+    fn events_are_checked_on_disk_and_against_ignore_rules() {
+        let fx = Fixture::new();
+        let mut index = fx.index();
+        write(&fx.root.join("src/new.ts"), "x\n");
+        write(&fx.root.join("node_modules/pkg/other.ts"), "x\n");
+        write(&fx.root.join("pkg/deep/a.ts"), "x\n");
+        write(&fx.root.join("pkg/deep/.hidden.ts"), "x\n");
+        write(&fx.root.join("pkg/b.ts"), "x\n");
+        write(&fx.root.join("docs/missed.md"), "x\n");
+        let applied = index.apply_events(&[
+            FsEvent::Created(fx.root.join("src/new.ts")),
+            // Ignored, hidden, outside, missing: no change.
+            FsEvent::Created(fx.root.join("node_modules/pkg/other.ts")),
+            FsEvent::Created(fx.root.join(".secret/x.rs")),
+            FsEvent::Created(fx.tmp.join("outside.txt")),
+            FsEvent::Created(fx.root.join("src/gone.ts")),
+            // A folder brings its visible files.
+            FsEvent::Created(fx.root.join("pkg")),
+            // A changed file the index missed is added; a link is not.
+            FsEvent::Changed(fx.root.join("docs/missed.md")),
+            FsEvent::Changed(fx.root.join("src/out")),
+        ]);
+        assert_eq!(
+            applied,
+            Applied {
+                added: 4,
+                removed: 0,
+                rescan: false
+            }
+        );
+        assert!(index.contains("docs/missed.md") && !index.contains("src/out"));
+        assert!(index.contains("src/new.ts"));
+        assert!(index.contains("pkg/deep/a.ts") && index.contains("pkg/b.ts"));
+        assert!(!index.contains("node_modules/pkg/other.ts"));
+        assert!(!index.contains("pkg/deep/.hidden.ts"));
+        assert_eq!(index.by_file_name("service.ts"), ["src/auth/service.ts"]);
+
+        // A removal is only applied when the path is really gone.
+        let applied = index.apply_events(&[FsEvent::Removed(fx.root.join("pkg"))]);
+        assert_eq!(applied, Applied::default());
+        fs::remove_dir_all(fx.root.join("pkg")).expect("remove");
+        let applied = index.apply_events(&[FsEvent::Removed(fx.root.join("pkg"))]);
+        assert_eq!(applied.removed, 2);
+        assert!(!index.contains_dir("pkg"));
+
+        let applied = index.apply_events(&[FsEvent::Changed(fx.root.join(".gitignore"))]);
+        assert!(applied.rescan && !applied.changed());
+        assert!(index.apply_events(&[FsEvent::Rescan]).rescan);
+    }
+}
+
 mod fuzzy {
     use super::*;
 

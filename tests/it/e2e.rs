@@ -270,3 +270,32 @@ fn requests_between_rapid_edits_see_a_consistent_document() {
     assert!(!codes(&p).iter().any(|x| x.2 == "version-order"), "{p}");
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn server_side_watcher_when_the_client_cannot_watch() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize_with(&root, false, false);
+    let uri = file_uri(&root.join("w.md"));
+    let text = UNICODE_LOG.replace("then âœ…", "ok").replace("**Next:**", "**Files:**\n- `src/later.ts:1-2` (new)\n**Next:**");
+    c.open(&uri, &text, 1);
+    let missing = |p: &Value| codes(p).iter().any(|x| x.2 == "file-not-found");
+    let too_short = |p: &Value| codes(p).iter().any(|x| x.2 == "range-out-of-bounds");
+    assert!(missing(&c.diagnostics(&uri, 1)));
+    // The watcher starts in the background: write until it has seen a file.
+    let f = root.join("src/later.ts");
+    let mut seen = false;
+    for k in 0..40 {
+        std::fs::write(&f, format!("one {k}\n")).unwrap();
+        if c.try_diagnostics_where(&uri, |p| !missing(p) && too_short(p), Duration::from_millis(500)).is_some() {
+            seen = true;
+            break;
+        }
+    }
+    assert!(seen, "the server-side watcher never reported the new file");
+    std::fs::write(&f, "one\ntwo\n").unwrap();
+    c.diagnostics_where(&uri, |p| !missing(p) && !too_short(p));
+    std::fs::remove_file(&f).unwrap();
+    c.diagnostics_where(&uri, missing);
+    assert_eq!(c.shutdown(), 0);
+}

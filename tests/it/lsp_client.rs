@@ -134,6 +134,11 @@ impl Client {
     }
 
     pub fn initialize(&mut self, root: &std::path::Path, utf8: bool) -> Value {
+        self.initialize_with(root, utf8, true)
+    }
+
+    /// `watch`: whether the client offers to watch files for the server.
+    pub fn initialize_with(&mut self, root: &std::path::Path, utf8: bool, watch: bool) -> Value {
         let uri = file_uri(root);
         let mut general = json!({});
         if utf8 {
@@ -148,7 +153,7 @@ impl Client {
                 "capabilities": {
                     "general": general,
                     "textDocument": {"definition": {"linkSupport": true}},
-                    "workspace": {"configuration": true, "didChangeWatchedFiles": {"dynamicRegistration": true}},
+                    "workspace": {"configuration": true, "didChangeWatchedFiles": {"dynamicRegistration": watch}},
                     "window": {"workDoneProgress": true}
                 }
             }),
@@ -159,18 +164,23 @@ impl Client {
 
     /// Wait for a `publishDiagnostics` for `uri` matching `pred`.
     pub fn diagnostics_where(&mut self, uri: &str, pred: impl Fn(&Value) -> bool) -> Value {
-        let deadline = Instant::now() + TIMEOUT;
+        self.try_diagnostics_where(uri, pred, TIMEOUT).unwrap_or_else(|| panic!("no matching diagnostics for {uri}"))
+    }
+
+    /// The same, giving up after `wait`.
+    pub fn try_diagnostics_where(&mut self, uri: &str, pred: impl Fn(&Value) -> bool, wait: Duration) -> Option<Value> {
+        let deadline = Instant::now() + wait;
         let is_match = |m: &Value| {
             m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && pred(&m["params"])
         };
         if let Some(i) = self.backlog.iter().rposition(is_match) {
             let m = self.backlog.remove(i);
-            return m["params"].clone();
+            return Some(m["params"].clone());
         }
         loop {
-            let m = self.recv(deadline).unwrap_or_else(|| panic!("no matching diagnostics for {uri}"));
+            let m = self.recv(deadline)?;
             if is_match(&m) {
-                return m["params"].clone();
+                return Some(m["params"].clone());
             }
             self.backlog.push(m);
         }
