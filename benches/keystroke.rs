@@ -19,7 +19,9 @@
 //!
 //! Before criterion runs, p50/p90/p99/max of 500 single keystrokes per size
 //! are printed (criterion reports means of batches; the targets are
-//! percentiles). Set `WLBENCH_NO_TABLE=1` to skip that.
+//! percentiles), and of 100 more with the CPU caches flushed before each
+//! (a 64 MB write), as when keys arrive tens of milliseconds apart. Set
+//! `WLBENCH_NO_TABLE=1` to skip that.
 //!
 //! Run: `cargo bench --bench keystroke -- --warm-up-time 1 --measurement-time 3`
 
@@ -116,6 +118,7 @@ fn us(d: Duration) -> String {
 /// p50/p90/p99/max of single operations, printed as a table.
 fn print_table(fx: &Fixture) {
     const RUNS: usize = 500;
+    const COLD_RUNS: usize = 100;
     eprintln!("\nsingle operations, {RUNS} runs each (µs):");
     eprintln!("{:<34} {:>9} {:>9} {:>9} {:>9}", "operation", "p50", "p90", "p99", "max");
     let row = |name: String, mut v: Vec<Duration>| {
@@ -155,6 +158,31 @@ fn print_table(fx: &Fixture) {
         row(format!("  keystroke_edit/{n}"), edit);
         row(format!("  diagnostics/{n}"), diag);
         row(format!("  snapshot (clone)/{n}"), snap);
+
+        // The same with the CPU caches flushed before each keystroke, as
+        // when a person types (tens of ms between keys, other work between).
+        let mut junk = vec![0u8; 64 << 20];
+        let flush = |junk: &mut Vec<u8>| {
+            for i in (0..junk.len()).step_by(64) {
+                junk[i] = junk[i].wrapping_add(1);
+            }
+            black_box(&junk);
+        };
+        let (mut cold, mut cold_snap) = (Vec::new(), Vec::new());
+        for _ in 0..COLD_RUNS {
+            ty.rewind_if_done();
+            flush(&mut junk);
+            let t0 = Instant::now();
+            black_box(keystroke_with_diagnostics(&mut ty, &cx));
+            let t1 = Instant::now();
+            flush(&mut junk);
+            let t2 = Instant::now();
+            black_box(ty.doc.clone());
+            cold.push(t1 - t0);
+            cold_snap.push(t2.elapsed());
+        }
+        row(format!("  keystroke/{n}, cold caches"), cold);
+        row(format!("  snapshot/{n}, cold caches"), cold_snap);
     }
     let (_, big) = fx.logs.iter().find(|(n, _)| *n == 5_000).unwrap();
     let doc = Document::new(big);
@@ -288,9 +316,10 @@ fn bench_completion(c: &mut Criterion, fx: &Fixture) {
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();
-    let listing = args.iter().any(|a| a == "--list" || a == "--test");
+    // The table only under `cargo bench` (not `cargo test --benches`, `--list`).
+    let benching = args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--list");
     let fx = Fixture::new();
-    if !listing && std::env::var_os("WLBENCH_NO_TABLE").is_none() {
+    if benching && std::env::var_os("WLBENCH_NO_TABLE").is_none() {
         print_table(&fx);
     }
     let mut c = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3)).configure_from_args();

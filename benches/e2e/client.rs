@@ -129,6 +129,9 @@ impl Client {
     /// The first message (backlog first, then new ones) matching `pred`;
     /// others are kept in the backlog.
     pub fn wait(&mut self, timeout: Duration, pred: impl Fn(&Value) -> bool) -> Option<Msg> {
+        while let Ok(m) = self.rx.try_recv() {
+            self.backlog.push_back(m);
+        }
         if let Some(i) = self.backlog.iter().position(|m| pred(&m.v)) {
             return self.backlog.remove(i);
         }
