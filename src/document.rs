@@ -42,7 +42,8 @@ impl Chunk {
 #[derive(Clone, Debug)]
 pub struct Document {
     rope: Rope,
-    chunks: Vec<Chunk>,
+    /// Shared with snapshots; copied on write only while one is alive.
+    chunks: Arc<Vec<Chunk>>,
 }
 
 impl Document {
@@ -58,8 +59,8 @@ impl Document {
 
     fn build(text: &str, trees: bool) -> Document {
         let starts = syntax::split_chunks(text);
-        let chunks = chunks_from(text, 0, &starts, trees);
-        Document { rope: Rope::from_str(text), chunks }
+        let chunks = chunks_from(text, &starts, trees);
+        Document { rope: Rope::from_str(text), chunks: Arc::new(chunks) }
     }
 
     pub fn rope(&self) -> &Rope {
@@ -119,7 +120,7 @@ impl Document {
         let Some(c) = self.chunks.get(i) else { return };
         if c.trees.is_none() {
             let text = self.slice(c.start..c.end()).into_owned();
-            self.chunks[i].trees = syntax::trees::parse(&text);
+            Arc::make_mut(&mut self.chunks)[i].trees = syntax::trees::parse(&text);
         }
     }
 
@@ -211,10 +212,11 @@ impl Document {
         }
 
         // Shift the chunks after the region.
-        for c in &mut self.chunks[k + 1..] {
+        let chunks = Arc::make_mut(&mut self.chunks);
+        for c in &mut chunks[k + 1..] {
             c.start = (c.start as isize + delta) as usize;
         }
-        self.chunks.splice(i0..=k, new_chunks);
+        chunks.splice(i0..=k, new_chunks);
     }
 }
 
@@ -239,13 +241,39 @@ fn split_region(text: &str, region_start: usize) -> (Vec<usize>, bool) {
     (starts.into_iter().map(|s| s + region_start).collect(), plain)
 }
 
-fn chunks_from(text: &str, base: usize, starts: &[usize], trees: bool) -> Vec<Chunk> {
-    starts
-        .iter()
-        .enumerate()
-        .map(|(j, &s)| {
-            let e = starts.get(j + 1).copied().unwrap_or(text.len());
-            Chunk::build(&text[s..e], base + s, trees)
-        })
-        .collect()
+/// Build the chunks of a whole text; large texts are scanned on two threads.
+fn chunks_from(text: &str, starts: &[usize], trees: bool) -> Vec<Chunk> {
+    let build = |range: std::ops::Range<usize>| -> Vec<Chunk> {
+        range
+            .map(|j| {
+                let s = starts[j];
+                let e = starts.get(j + 1).copied().unwrap_or(text.len());
+                Chunk::build(&text[s..e], s, trees)
+            })
+            .collect()
+    };
+    let n = starts.len();
+    if n < 64 || text.len() < 256 * 1024 {
+        return build(0..n);
+    }
+    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, 4);
+    let per = n.div_ceil(threads);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (1..threads)
+            .map(|t| {
+                let r = (t * per).min(n)..((t + 1) * per).min(n);
+                let build = &build;
+                (r.clone(), std::thread::Builder::new().spawn_scoped(scope, move || build(r)))
+            })
+            .collect();
+        let mut out = build(0..per.min(n));
+        for (r, h) in handles {
+            // A thread that could not start (or panicked) is built here.
+            match h.ok().and_then(|h| h.join().ok()) {
+                Some(part) => out.extend(part),
+                None => out.extend(build(r)),
+            }
+        }
+        out
+    })
 }

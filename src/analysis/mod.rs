@@ -274,7 +274,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
 
     // Versions named by elisions, by the position they stand at.
     let mut highest: Option<(u32, usize)> = None; // version, chunk index
-    let mut seen: HashMap<u32, usize> = HashMap::new();
+    let mut seen = VersionSet::default();
     let mut prev_version: Option<u32> = pre.and_then(|m| m.elisions.iter().flat_map(|e| e.versions.iter().copied()).max());
     let mut prev_date = None;
     for (i, c) in chunks.iter().enumerate() {
@@ -282,7 +282,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         let head = c.start + h.line.start..c.start + h.line.end;
         if let Some((v, _)) = &h.version {
             let v = *v;
-            let dup = seen.insert(v, i).is_some();
+            let dup = !seen.insert(v);
             if dup {
                 out.push(Diagnostic::new(Code::DuplicateVersion, head.clone(), format!("A second entry v{v}: every hand-off gets its own version.")));
             } else if let Some(p) = prev_version {
@@ -314,7 +314,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         // Required sections.
         if !c.model.only_elided {
             for k in &config.required_sections {
-                if c.model.field(*k).is_none() {
+                if !c.model.has_field(*k) {
                     let at = head.end;
                     out.push(
                         Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label()))
@@ -331,6 +331,29 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{hv}`"), fr, format!("v{hv}")) }),
             );
         }
+    }
+}
+
+/// Versions seen so far: a bitset for the usual small numbers.
+#[derive(Default)]
+struct VersionSet {
+    bits: Vec<u64>,
+    large: std::collections::HashSet<u32>,
+}
+
+impl VersionSet {
+    /// Returns `false` if `v` was already there.
+    fn insert(&mut self, v: u32) -> bool {
+        if v >= 1 << 20 {
+            return self.large.insert(v);
+        }
+        let (w, b) = ((v / 64) as usize, v % 64);
+        if self.bits.len() <= w {
+            self.bits.resize(w + 1, 0);
+        }
+        let had = self.bits[w] & (1 << b) != 0;
+        self.bits[w] |= 1 << b;
+        !had
     }
 }
 
@@ -387,6 +410,9 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
             RefScope::All => true,
             RefScope::Latest => Some(i) == latest,
         };
+        if !checked && !c.model.has_outside {
+            continue;
+        }
         for r in &c.model.refs {
             if !checked && !r.maybe_outside {
                 continue;

@@ -211,9 +211,17 @@ pub enum SymbolKind {
     Field,
 }
 
-/// The outline: frontmatter, title, then each entry with its fields.
+/// Entries whose fields the outline lists, counted from the latest, when a
+/// log has more than this many entries (a 5,000-entry outline with every
+/// field would be a 13 MB answer).
+pub const OUTLINE_FIELDS_OF_LATEST: usize = 200;
+
+/// The outline: frontmatter, title, then each entry with its fields (for
+/// long logs, the fields of the latest [`OUTLINE_FIELDS_OF_LATEST`] entries).
 pub fn symbols(doc: &Document) -> Vec<Symbol> {
     let mut out = Vec::new();
+    let entries = doc.chunks().iter().filter(|c| c.model.heading.is_some()).count();
+    let mut entry_no = 0;
     for c in doc.chunks() {
         let m = &c.model;
         let abs = |r: &Range<usize>| c.start + r.start..c.start + r.end;
@@ -234,9 +242,12 @@ pub fn symbols(doc: &Document) -> Vec<Symbol> {
                 None => doc.slice(abs(&h.line)).trim_start_matches('#').trim().to_string(),
             };
             let detail = h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned());
+            entry_no += 1;
+            let with_fields = entries <= OUTLINE_FIELDS_OF_LATEST || entries - entry_no < OUTLINE_FIELDS_OF_LATEST;
             let children = m
                 .fields
                 .iter()
+                .filter(|_| with_fields)
                 .map(|f| {
                     let value = doc.slice(abs(&f.value));
                     let detail = (!value.is_empty()).then(|| value.chars().take(80).collect());

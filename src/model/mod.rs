@@ -217,11 +217,20 @@ pub struct ChunkModel {
     pub code_blocks: Vec<Range<usize>>,
     /// The entry's body holds nothing but elisions (and blank lines).
     pub only_elided: bool,
+    /// Bit `k as u16` is set for every field kind present (see
+    /// [`ChunkModel::has_field`]): the document-wide checks read this, not
+    /// the field list.
+    pub present: u16,
+    /// Some reference's path could leave the workspace root lexically.
+    pub has_outside: bool,
 }
 
 impl ChunkModel {
     pub fn field(&self, kind: FieldKind) -> Option<&Field> {
         self.fields.iter().find(|f| f.label.kind == Some(kind))
+    }
+    pub fn has_field(&self, kind: FieldKind) -> bool {
+        self.present & (1 << kind as u16) != 0
     }
     pub fn version(&self) -> Option<u32> {
         self.heading.as_ref()?.version.as_ref().map(|v| v.0)
@@ -701,9 +710,10 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             }
         }
         // Version mentions (outside code) for navigation.
-        if m.heading.is_some() {
-            let spans = inline::code_spans(line);
-            for vm in version_mentions(line) {
+        if m.heading.is_some() && line.contains('v') {
+            let mentions = version_mentions(line);
+            let spans = if mentions.is_empty() || !line.contains('`') { Vec::new() } else { inline::code_spans(line) };
+            for vm in mentions {
                 if !spans.iter().any(|c| c.outer.contains(&vm.range.start)) {
                     m.mentions.push(VersionMention {
                         version: vm.version,
@@ -720,6 +730,8 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         m.code_blocks.push(start..text.len());
     }
     m.only_elided = m.heading.is_some() && elision_lines > 0 && body_lines == elision_lines;
+    m.present = m.fields.iter().filter_map(|f| f.label.kind).fold(0, |acc, k| acc | 1 << k as u16);
+    m.has_outside = m.refs.iter().any(|r| r.maybe_outside);
     m
 }
 
@@ -783,13 +795,19 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
             maybe_outside: refs::may_leave_root(path),
         });
     }
-    // Bare words.
+    // Bare words, outside code spans and links.
+    taken.sort_by_key(|r| r.start);
     let b = s.as_bytes();
     let mut depth = 0i32;
+    let mut next_taken = 0;
     let mut i = 0;
     while i < b.len() {
-        if let Some(t) = taken.iter().find(|t| t.contains(&i)) {
-            i = t.end;
+        while next_taken < taken.len() && taken[next_taken].end <= i {
+            next_taken += 1;
+        }
+        let stop = taken.get(next_taken).map_or(b.len(), |t| t.start);
+        if i >= stop {
+            i = taken[next_taken].end;
             continue;
         }
         if b[i].is_ascii_whitespace() {
@@ -797,14 +815,27 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
             continue;
         }
         let ws = i;
-        while i < b.len() && !b[i].is_ascii_whitespace() && !taken.iter().any(|t| t.start == i) {
+        while i < stop && !b[i].is_ascii_whitespace() {
             i += 1;
         }
-        let word = &s[ws..i];
-        let opens = word.matches('(').count() as i32;
-        let closes = word.matches(')').count() as i32;
+        let word = &b[ws..i];
+        // One pass over the bytes: parentheses, and whether the word could
+        // be a path at all (`/`, `.`, `:` or `#`).
+        let (mut opens, mut closes, mut pathy) = (0i32, 0i32, false);
+        for &c in word {
+            match c {
+                b'(' => opens += 1,
+                b')' => closes += 1,
+                b'/' | b'.' | b':' | b'#' => pathy = true,
+                _ => {}
+            }
+        }
         let in_parens = depth > 0 || opens > 0;
         depth = (depth + opens - closes).max(0);
+        if !pathy {
+            continue;
+        }
+        let word = &s[ws..i];
         let lead = word.len() - word.trim_start_matches(['(', '[', '"', '\'', '<', '*', '_']).len();
         let w = word[lead..].trim_end_matches([')', ']', '"', '\'', '>', ',', '.', ';', ':', '!', '?', '*', '_']);
         if w.is_empty() || w.contains(['`', '(', ')', '[', ']']) || refs::is_url(w) {
@@ -812,12 +843,9 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
         }
         let (plen, lines) = refs::split_range(w);
         let path = &w[..plen];
-        let plausible = path.chars().any(|c| c.is_alphabetic())
-            && (path.contains('/') || refs::has_known_extension(path))
-            && !path.contains(':');
-        let accept = plausible
-            && (lines.is_some()
-                || refs::has_known_extension(path) && (ctx.path_words || in_parens && path.contains('/')));
+        let ext = refs::has_known_extension(path);
+        let plausible = path.chars().any(|c| c.is_alphabetic()) && (path.contains('/') || ext) && !path.contains(':');
+        let accept = plausible && (lines.is_some() || ext && (ctx.path_words || in_parens && path.contains('/')));
         if accept {
             if let Some(r) = make_ref(w, start + ws + lead, form_for(RefForm::Plain), ctx.exempt, false, false) {
                 out.push(r);

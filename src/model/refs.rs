@@ -2,17 +2,18 @@
 
 use std::ops::Range;
 
-/// File extensions that make a word a path. The one list the server uses.
+/// File extensions that make a word a path. The one list the server uses;
+/// sorted (binary search), lower case.
 pub const EXTENSIONS: &[&str] = &[
-    "rs", "ts", "tsx", "js", "jsx", "mjs", "cjs", "py", "pyi", "go", "java", "kt", "kts",
-    "swift", "c", "h", "cc", "cpp", "cxx", "hpp", "hh", "cs", "fs", "rb", "php", "lua", "sh",
-    "bash", "zsh", "fish", "ps1", "md", "markdown", "mdx", "txt", "rst", "adoc", "sql", "toml",
-    "json", "jsonc", "json5", "yaml", "yml", "xml", "html", "htm", "css", "scss", "sass",
-    "less", "vue", "svelte", "proto", "graphql", "gql", "ini", "cfg", "conf", "env", "lock",
-    "gradle", "cmake", "mk", "tf", "hcl", "nix", "el", "clj", "cljs", "ex", "exs", "erl", "hrl",
-    "hs", "ml", "mli", "scala", "dart", "r", "jl", "zig", "nim", "csv", "tsv", "ipynb", "prisma",
-    "dockerfile", "svg", "vim", "pl", "pm", "m", "mm", "sv", "v", "vhd", "asm", "s", "wasm",
-    "properties", "plist", "tex", "bib", "org", "log", "patch", "diff",
+    "adoc", "asm", "bash", "bib", "c", "cc", "cfg", "cjs", "clj", "cljs", "cmake", "conf",
+    "cpp", "cs", "css", "csv", "cxx", "dart", "diff", "dockerfile", "el", "env", "erl", "ex",
+    "exs", "fish", "fs", "go", "gql", "gradle", "graphql", "h", "hcl", "hh", "hpp", "hrl", "hs",
+    "htm", "html", "ini", "ipynb", "java", "jl", "js", "json", "json5", "jsonc", "jsx", "kt",
+    "kts", "less", "lock", "log", "lua", "m", "markdown", "md", "mdx", "mjs", "mk", "ml", "mli",
+    "mm", "nim", "nix", "org", "patch", "php", "pl", "plist", "pm", "prisma", "properties",
+    "proto", "ps1", "py", "pyi", "r", "rb", "rs", "rst", "s", "sass", "scala", "scss", "sh",
+    "sql", "sv", "svelte", "svg", "swift", "tex", "tf", "toml", "ts", "tsv", "tsx", "txt", "v",
+    "vhd", "vim", "vue", "wasm", "xml", "yaml", "yml", "zig", "zsh",
 ];
 
 /// A 1-based inclusive line range as written. May be invalid (`bad-range`).
@@ -129,53 +130,48 @@ pub fn path_chars_ok(p: &str) -> bool {
         })
 }
 
-/// Does the last segment of `p` carry a known extension?
+/// Does the last segment of `p` carry a known extension? (No allocation:
+/// this runs on every word that contains a dot.)
 pub fn has_known_extension(p: &str) -> bool {
     let name = p.rsplit(['/', '\\']).next().unwrap_or(p);
-    match name.rsplit_once('.') {
-        Some((stem, ext)) if !stem.is_empty() || name.starts_with('.') => {
-            let ext = ext.to_ascii_lowercase();
-            EXTENSIONS.contains(&ext.as_str())
-        }
-        _ => false,
+    let Some((stem, ext)) = name.rsplit_once('.') else { return false };
+    if stem.is_empty() && !name.starts_with('.') || ext.is_empty() || ext.len() > 12 {
+        return false;
     }
+    let mut buf = [0u8; 12];
+    for (d, c) in buf.iter_mut().zip(ext.bytes()) {
+        *d = c.to_ascii_lowercase();
+    }
+    let Ok(lower) = std::str::from_utf8(&buf[..ext.len()]) else { return false };
+    EXTENSIONS.binary_search(&lower).is_ok()
 }
 
 /// Is this a URL or other scheme-qualified string (`https://`, `mailto:`)?
 pub fn is_url(s: &str) -> bool {
-    if s.contains("://") {
+    let Some(colon) = s.find(':') else { return false };
+    if s[colon..].starts_with("://") {
         return true;
     }
-    match s.split_once(':') {
-        Some((scheme, _)) => {
-            matches!(scheme.to_ascii_lowercase().as_str(), "mailto" | "data" | "javascript" | "tel" | "file")
-        }
-        None => false,
-    }
+    let scheme = &s[..colon];
+    ["mailto", "data", "javascript", "tel", "file"].iter().any(|k| scheme.eq_ignore_ascii_case(k))
 }
 
 /// Words (whole words, any case) that mark a bullet as planned work.
 pub fn says_planned(text: &str) -> bool {
-    let lower = text.to_lowercase();
-    ["to be created", "planned", "pending", "not yet"].iter().any(|w| contains_word(&lower, w))
+    ["to be created", "planned", "pending", "not yet"].iter().any(|w| contains_word(text, w))
 }
 
+/// `w` (lower-case ASCII) in `hay` as a whole word, ignoring ASCII case.
 fn contains_word(hay: &str, w: &str) -> bool {
-    let mut from = 0;
-    while let Some(i) = hay[from..].find(w) {
-        let s = from + i;
-        let e = s + w.len();
-        let before = hay[..s].chars().next_back().is_none_or(|c| !c.is_alphanumeric());
-        let after = hay[e..].chars().next().is_none_or(|c| !c.is_alphanumeric());
-        if before && after {
-            return true;
-        }
-        from = s + 1;
-        while !hay.is_char_boundary(from) {
-            from += 1;
-        }
+    let (h, n) = (hay.as_bytes(), w.as_bytes());
+    if h.len() < n.len() {
+        return false;
     }
-    false
+    (0..=h.len() - n.len()).any(|s| {
+        h[s..s + n.len()].eq_ignore_ascii_case(n)
+            && (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
+            && h.get(s + n.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
+    })
 }
 
 #[cfg(test)]
@@ -189,6 +185,13 @@ mod tests {
         assert_eq!(split_range("a.rs#L42").1.unwrap().0, LineSpan { start: 42, end: 42 });
         assert!(split_range("a.rs#intro").1.is_none());
         assert!(split_range("C:\\x").1.is_none());
+    }
+
+    #[test]
+    fn extensions_are_sorted_lower_case() {
+        assert!(EXTENSIONS.windows(2).all(|w| w[0] < w[1]));
+        assert!(EXTENSIONS.iter().all(|e| e.bytes().all(|c| !c.is_ascii_uppercase())));
+        assert!(has_known_extension("A.RS") && has_known_extension(".env") && !has_known_extension("x."));
     }
 
     #[test]
