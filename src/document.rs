@@ -143,6 +143,11 @@ impl Document {
                 i0 -= 1;
             }
         }
+        // An unclosed frontmatter closes at the first `---` line anywhere
+        // below it: while it is open, every edit rescans from the top.
+        if self.chunks.first().and_then(|c| c.model.frontmatter.as_ref()).is_some_and(|f| !f.closed) {
+            i0 = 0;
+        }
         // The last old chunk the edit touches.
         let mut k = self.chunk_index(old_end).max(i0);
 

@@ -745,8 +745,12 @@ struct RefCtx {
 /// Extract references from `text[start..end]` (one line's content).
 fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<FileRef>) {
     let s = &text[start..end];
-    let spans = inline::code_spans(s);
-    let links = inline::links(s, &spans);
+    // Most lines hold no reference at all: nothing that a path needs.
+    if !s.bytes().any(|c| matches!(c, b'/' | b'.' | b':' | b'#' | b'`' | b']')) {
+        return;
+    }
+    let spans = if s.contains('`') { inline::code_spans(s) } else { Vec::new() };
+    let links = if s.contains("](") { inline::links(s, &spans) } else { Vec::new() };
     let form_for = |default: RefForm| match ctx.work {
         Some(op) => RefForm::Work(op),
         None => default,

@@ -60,7 +60,9 @@ fn is_cont(b: u8) -> bool {
 
 /// Find garbled runs in `s` (offsets relative to `s`).
 pub fn find(s: &str) -> Vec<Garbled> {
-    if s.is_ascii() {
+    // Every lead byte's character (U+00C2..U+00F4) is encoded as 0xC3 0x..:
+    // text without a 0xC3 byte (ASCII, real emoji) has nothing to find.
+    if !s.as_bytes().contains(&0xC3) {
         return Vec::new();
     }
     let chars: Vec<(usize, char)> = s.char_indices().collect();

@@ -158,19 +158,17 @@ pub fn is_url(s: &str) -> bool {
 
 /// Words (whole words, any case) that mark a bullet as planned work.
 pub fn says_planned(text: &str) -> bool {
-    ["to be created", "planned", "pending", "not yet"].iter().any(|w| contains_word(text, w))
-}
-
-/// `w` (lower-case ASCII) in `hay` as a whole word, ignoring ASCII case.
-fn contains_word(hay: &str, w: &str) -> bool {
-    let (h, n) = (hay.as_bytes(), w.as_bytes());
-    if h.len() < n.len() {
-        return false;
-    }
-    (0..=h.len() - n.len()).any(|s| {
-        h[s..s + n.len()].eq_ignore_ascii_case(n)
+    const WORDS: [&[u8]; 4] = [b"to be created", b"planned", b"pending", b"not yet"];
+    let h = text.as_bytes();
+    // One pass: only positions starting with t, p or n (any case) can match.
+    (0..h.len()).any(|s| {
+        matches!(h[s] | 0x20, b't' | b'p' | b'n')
             && (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
-            && h.get(s + n.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
+            && WORDS.iter().any(|w| {
+                h.len() - s >= w.len()
+                    && h[s..s + w.len()].eq_ignore_ascii_case(w)
+                    && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
+            })
     })
 }
 

@@ -51,7 +51,7 @@ pub fn lines(text: &str) -> impl Iterator<Item = Line> + '_ {
 }
 
 fn memchr_cr_lf(b: &[u8]) -> Option<usize> {
-    b.iter().position(|&c| c == b'\n' || c == b'\r')
+    memchr::memchr2(b'\n', b'\r', b)
 }
 
 /// Number of leading spaces (a tab counts as advancing to the next multiple

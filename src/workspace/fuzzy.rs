@@ -58,6 +58,29 @@ struct Previous {
     query: String,
     /// (position in the index, score) of every match, in index order.
     matches: Vec<(u32, u16)>,
+    /// The scores are greedy ones (see [`GREEDY_ABOVE`]).
+    greedy: bool,
+}
+
+/// Above this many candidates, a query is scored with nucleo's greedy
+/// matcher (the same matches, an approximate score, several times cheaper),
+/// and only the best `RESCORE_FACTOR × limit` are then ranked with the
+/// optimal score: short prefixes over 100,000 paths match nearly all of
+/// them, and exact scoring of every one costs 30–45 ms here.
+const GREEDY_ABOVE: usize = 2_048;
+const RESCORE_FACTOR: usize = 8;
+
+/// Case and normalisation for the greedy matcher, as `Atom` decides them
+/// for `CaseMatching::Smart` and `Normalization::Smart`.
+struct Scoring {
+    ignore_case: bool,
+    normalize: bool,
+}
+
+impl Scoring {
+    fn for_query(q: &str) -> Scoring {
+        Scoring { ignore_case: !q.chars().any(char::is_uppercase), normalize: q.is_ascii() }
+    }
 }
 
 /// Below this many candidates a query is scored on the calling thread only.
@@ -127,21 +150,39 @@ impl PathMatcher {
         let narrowed = previous
             .take()
             .filter(|p| p.generation == index.generation() && query.starts_with(&p.query));
-        let matches: Vec<(u32, u16)> = match narrowed {
-            Some(p) if p.query == query => p.matches,
+        let how = Scoring::for_query(query);
+        let (matches, greedy): (Vec<(u32, u16)>, bool) = match narrowed {
+            Some(p) if p.query == query => (p.matches, p.greedy),
             Some(p) => {
                 let candidates: Vec<u32> = p.matches.iter().map(|&(i, _)| i).collect();
-                score(index, &atom, matchers, Candidates::Listed(&candidates))
+                let greedy = candidates.len() > GREEDY_ABOVE;
+                (score(index, &atom, &how, greedy, matchers, Candidates::Listed(&candidates)), greedy)
             }
-            None => score(index, &atom, matchers, Candidates::All(index.len() as u32)),
+            None => {
+                let greedy = index.len() > GREEDY_ABOVE;
+                (score(index, &atom, &how, greedy, matchers, Candidates::All(index.len() as u32)), greedy)
+            }
         };
-        let result = top(index, &matches, limit, |&(i, score)| {
-            rank_key(score, index.path_at(i).len(), i)
-        });
+        let key = |&(i, score): &(u32, u16)| rank_key(score, index.path_at(i).len(), i);
+        let result = if greedy {
+            // The greedy scores chose the best few; rank those exactly.
+            let shortlist = top_pairs(&matches, limit.saturating_mul(RESCORE_FACTOR), key);
+            let exact: Vec<(u32, u16)> = match matchers.first_mut() {
+                Some(m) => shortlist.iter().filter_map(|&(i, _)| Some((i, atom.score(index.haystack_at(i), m)?))).collect(),
+                None => shortlist,
+            };
+            let mut r = top(index, &exact, limit, key);
+            r.total = matches.len();
+            r.incomplete = r.total > limit;
+            r
+        } else {
+            top(index, &matches, limit, key)
+        };
         *previous = Some(Previous {
             generation: index.generation(),
             query: query.to_owned(),
             matches,
+            greedy,
         });
         result
     }
@@ -184,6 +225,8 @@ fn config() -> Config {
 fn score(
     index: &FileIndex,
     atom: &Atom,
+    how: &Scoring,
+    greedy: bool,
     matchers: &mut [Matcher],
     candidates: Candidates<'_>,
 ) -> Vec<(u32, u16)> {
@@ -192,8 +235,18 @@ fn score(
     let chunk = total.div_ceil(threads);
     let score_range = |matcher: &mut Matcher, from: usize, to: usize| -> Vec<(u32, u16)> {
         let mut out = Vec::new();
+        if greedy {
+            matcher.config.ignore_case = how.ignore_case;
+            matcher.config.normalize = how.normalize;
+        }
+        let needle = atom.needle_text();
         let mut keep = |i: u32| {
-            if let Some(s) = atom.score(index.haystack_at(i), matcher) {
+            let s = if greedy {
+                matcher.fuzzy_match_greedy(index.haystack_at(i), needle)
+            } else {
+                atom.score(index.haystack_at(i), matcher)
+            };
+            if let Some(s) = s {
                 out.push((i, s));
             }
         };
@@ -260,6 +313,20 @@ fn empty_query(index: &FileIndex, limit: usize) -> Matches {
 }
 
 /// The `limit` best of `matches` by `key`, sorted.
+/// The `n` best pairs by `key`, unsorted.
+fn top_pairs(matches: &[(u32, u16)], n: usize, key: impl Fn(&(u32, u16)) -> u64) -> Vec<(u32, u16)> {
+    let mut keyed: Vec<(u64, u32, u16)> = matches.iter().map(|m| (key(m), m.0, m.1)).collect();
+    if n < keyed.len() {
+        if n == 0 {
+            keyed.clear();
+        } else {
+            keyed.select_nth_unstable(n - 1);
+            keyed.truncate(n);
+        }
+    }
+    keyed.into_iter().map(|(_, i, s)| (i, s)).collect()
+}
+
 fn top(
     index: &FileIndex,
     matches: &[(u32, u16)],

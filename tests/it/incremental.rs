@@ -57,6 +57,11 @@ fn edits() -> impl Strategy<Value = Vec<(f64, usize, String)>> {
     prop::collection::vec((0.0..=1.0f64, 0usize..30, piece()), 1..25)
 }
 
+/// `PROPTEST_CASES` overrides the number of cases (for long soak runs).
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
 fn snap(s: &str, mut b: usize) -> usize {
     b = b.min(s.len());
     while !s.is_char_boundary(b) {
@@ -85,7 +90,7 @@ pub fn assert_same_as_fresh(doc: &Document, text: &str) {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 300, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(300), .. ProptestConfig::default() })]
     #[test]
     fn incremental_equals_fresh(init in initial(), eds in edits()) {
         let mut text = init;
@@ -130,7 +135,7 @@ fn any_text() -> impl Strategy<Value = String> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 400, .. ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: cases(400), .. ProptestConfig::default() })]
     #[test]
     fn nothing_panics(text in any_text(), offsets in prop::collection::vec(0usize..400, 1..6)) {
         let mut doc = Document::new(&text);
