@@ -16,10 +16,33 @@ use crate::analysis::{chunk_diagnostics, Diagnostic};
 use crate::model::{scan_chunk, ChunkModel};
 use crate::syntax::{self, trees::ChunkTrees};
 
+/// What the document-wide checks need of a chunk, stored inline in the
+/// chunk list so that a keystroke's cross-entry pass reads contiguous memory
+/// instead of following a pointer per entry.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// An entry chunk (it has an entry heading).
+    pub entry: bool,
+    pub version: Option<u32>,
+    pub date: Option<crate::model::DateTime>,
+    /// The highest version named by elisions in the chunk.
+    pub elided_max: Option<u32>,
+    /// Bit per present field kind (`ChunkModel::present`).
+    pub present: u16,
+    pub only_elided: bool,
+    /// Some reference may leave the root (`ChunkModel::has_outside`).
+    pub has_outside: bool,
+    /// The chunk has chunk-local diagnostics.
+    pub has_local: bool,
+    /// End of the heading line, chunk-relative.
+    pub heading_end: u32,
+}
+
 #[derive(Clone, Debug)]
 pub struct Chunk {
     /// Byte offset of the chunk in the document.
     pub start: usize,
+    pub summary: Summary,
     pub model: Arc<ChunkModel>,
     /// Chunk-relative diagnostics decided by this chunk alone.
     pub local: Arc<[Diagnostic]>,
@@ -33,9 +56,20 @@ impl Chunk {
 
     fn build(text: &str, start: usize, trees: bool) -> Chunk {
         let model = scan_chunk(text, start == 0);
-        let local = chunk_diagnostics(&model, text).into();
+        let local: Arc<[Diagnostic]> = chunk_diagnostics(&model, text).into();
         let trees = if trees { syntax::trees::parse(text) } else { None };
-        Chunk { start, model: Arc::new(model), local, trees }
+        let summary = Summary {
+            entry: model.heading.is_some(),
+            version: model.version(),
+            date: model.heading.as_ref().and_then(|h| h.date),
+            elided_max: model.elisions.iter().flat_map(|e| e.versions.iter().copied()).max(),
+            present: model.present,
+            only_elided: model.only_elided,
+            has_outside: model.has_outside,
+            has_local: !local.is_empty(),
+            heading_end: model.heading.as_ref().map_or(0, |h| h.line.end as u32),
+        };
+        Chunk { start, summary, model: Arc::new(model), local, trees }
     }
 }
 

@@ -148,7 +148,7 @@ pub fn is_work_log(doc: &Document, config: &Config, path: Option<&Path>) -> bool
         .first()
         .and_then(|c| c.model.frontmatter.as_ref())
         .is_some_and(|f| f.closed && f.get("version").is_some());
-    let has_entry = chunks.iter().any(|c| c.model.heading.is_some());
+    let has_entry = chunks.iter().any(|c| c.summary.entry);
     let name_match = path
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
@@ -172,7 +172,7 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
         return Vec::new();
     }
     let mut out: Vec<Diagnostic> = Vec::new();
-    for c in doc.chunks() {
+    for c in doc.chunks().iter().filter(|c| c.summary.has_local) {
         out.extend(c.local.iter().cloned().map(|d| d.shifted(c.start)));
     }
     document_checks(doc, cx.config, &mut out);
@@ -263,7 +263,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
     }
 
     // Title.
-    let first_entry = chunks.iter().find(|c| c.model.heading.is_some());
+    let first_entry = chunks.iter().find(|c| c.summary.entry);
     if pre.and_then(|m| m.title.as_ref()).is_none() {
         let at = match first_entry {
             Some(c) => c.start..c.start + c.model.heading.as_ref().map_or(0, |h| h.line.end),
@@ -277,11 +277,16 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
     let mut seen = VersionSet::default();
     let mut prev_version: Option<u32> = pre.and_then(|m| m.elisions.iter().flat_map(|e| e.versions.iter().copied()).max());
     let mut prev_date = None;
+    let required = config.required_sections.iter().fold(0u16, |acc, k| acc | 1 << *k as u16);
+    // This loop runs on every keystroke over every entry: it reads only the
+    // inline summaries (contiguous), never the chunk models.
     for (i, c) in chunks.iter().enumerate() {
-        let Some(h) = &c.model.heading else { continue };
-        let head = c.start + h.line.start..c.start + h.line.end;
-        if let Some((v, _)) = &h.version {
-            let v = *v;
+        let sm = &c.summary;
+        if !sm.entry {
+            continue;
+        }
+        let head = c.start..c.start + sm.heading_end as usize;
+        if let Some(v) = sm.version {
             let dup = !seen.insert(v);
             if dup {
                 out.push(Diagnostic::new(Code::DuplicateVersion, head.clone(), format!("A second entry v{v}: every hand-off gets its own version.")));
@@ -300,10 +305,10 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             prev_version = Some(v);
         }
         // Elisions inside this entry name versions that come after it.
-        if let Some(m) = c.model.elisions.iter().flat_map(|e| e.versions.iter().copied()).max() {
+        if let Some(m) = sm.elided_max {
             prev_version = Some(prev_version.map_or(m, |p| p.max(m)));
         }
-        if let Some(d) = h.date {
+        if let Some(d) = sm.date {
             if let Some(pd) = prev_date {
                 if d < pd {
                     out.push(Diagnostic::new(Code::DateOrder, head.clone(), "This entry is dated before the entry above it."));
@@ -312,9 +317,9 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             prev_date = Some(d);
         }
         // Required sections.
-        if !c.model.only_elided {
+        if !sm.only_elided && sm.present & required != required {
             for k in &config.required_sections {
-                if !c.model.has_field(*k) {
+                if sm.present & (1 << *k as u16) == 0 {
                     let at = head.end;
                     out.push(
                         Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label()))
@@ -403,14 +408,14 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(log) = cx.path else { return };
     let chunks = doc.chunks();
-    let latest = chunks.iter().rposition(|c| c.model.heading.is_some());
+    let latest = chunks.iter().rposition(|c| c.summary.entry);
     let mut memo: HashMap<&str, Resolution> = HashMap::new();
     for (i, c) in chunks.iter().enumerate() {
         let checked = match cx.config.references {
             RefScope::All => true,
             RefScope::Latest => Some(i) == latest,
         };
-        if !checked && !c.model.has_outside {
+        if !checked && !c.summary.has_outside {
             continue;
         }
         for r in &c.model.refs {
