@@ -238,6 +238,54 @@ impl Ctx {
             self.client.show_message(MessageType::WARNING, &w).await;
         }
     }
+
+    /// Build one root's index in the background (with work-done progress),
+    /// then republish: open logs' bare names are checked once it is there.
+    fn start_indexing(&self, i: usize) {
+        let path = {
+            let mut h = lock(&self.host);
+            let Some(r) = h.roots.get_mut(i) else { return };
+            if r.indexing || !workspace::should_index(&r.path) {
+                return;
+            }
+            r.indexing = true;
+            r.path.clone()
+        };
+        let ctx = self.clone();
+        tokio::spawn(async move {
+            let client = &ctx.client;
+            let token = NumberOrString::String(format!("worklog-index-{i}"));
+            let progress = match client.create_work_done_progress(token.clone()).await {
+                Ok(()) => Some(client.progress(token, "Indexing workspace").with_message(path.display().to_string()).begin().await),
+                Err(_) => None,
+            };
+            let p = path.clone();
+            let index = tokio::task::spawn_blocking(move || FileIndex::build(&p)).await.ok();
+            let n = index.as_ref().map_or(0, FileIndex::len);
+            if let Some(r) = lock(&ctx.host).roots.iter_mut().find(|r| r.path == path) {
+                r.index = index.map(Arc::new);
+                r.indexing = false;
+            }
+            if let Some(p) = progress {
+                p.finish_with_message(format!("{n} files")).await;
+            }
+            client.log_message(MessageType::INFO, format!("worklog: indexed {n} files in {}", path.display())).await;
+            let _ = ctx.publish.send(Publish::All);
+        });
+    }
+
+    /// After [`Server::apply_fs_events`]: re-read the configuration if it
+    /// changed, re-index the roots that need it, republish every document.
+    async fn after_fs_events(&self, rescan: Vec<usize>) {
+        if rescan.contains(&usize::MAX) {
+            let w = lock(&self.host).rebuild_configs();
+            self.warn(w).await;
+        }
+        for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
+            self.start_indexing(i);
+        }
+        let _ = self.publish.send(Publish::All);
+    }
 }
 
 impl Server {
@@ -258,41 +306,6 @@ impl Server {
 
     fn ctx(&self) -> Ctx {
         Ctx { client: self.client.clone(), host: self.host.clone(), publish: self.publish.clone() }
-    }
-
-    /// Build one root's index in the background, then republish.
-    fn start_indexing(&self, i: usize) {
-        let (path, client, host, publish) = {
-            let mut h = self.host();
-            let Some(r) = h.roots.get_mut(i) else { return };
-            if r.indexing || !workspace::should_index(&r.path) {
-                return;
-            }
-            r.indexing = true;
-            (r.path.clone(), self.client.clone(), self.host.clone(), self.publish.clone())
-        };
-        tokio::spawn(async move {
-            let token = NumberOrString::String(format!("worklog-index-{i}"));
-            let progress = match client.create_work_done_progress(token.clone()).await {
-                Ok(()) => Some(client.progress(token, "Indexing workspace").with_message(path.display().to_string()).begin().await),
-                Err(_) => None,
-            };
-            let p = path.clone();
-            let index = tokio::task::spawn_blocking(move || FileIndex::build(&p)).await.ok();
-            let n = index.as_ref().map_or(0, FileIndex::len);
-            {
-                let mut h = lock(&host);
-                if let Some(r) = h.roots.iter_mut().find(|r| r.path == path) {
-                    r.index = index.map(Arc::new);
-                    r.indexing = false;
-                }
-            }
-            if let Some(p) = progress {
-                p.finish_with_message(format!("{n} files")).await;
-            }
-            client.log_message(MessageType::INFO, format!("worklog: indexed {n} files in {}", path.display())).await;
-            let _ = publish.send(Publish::All);
-        });
     }
 
     /// Apply file system changes (from the client or our own watcher):
@@ -475,10 +488,10 @@ impl LanguageServer for Server {
             let h = self.host();
             (h.roots.len(), h.watch_dynamic)
         };
-        for i in 0..n {
-            self.start_indexing(i);
-        }
         let ctx = self.ctx();
+        for i in 0..n {
+            ctx.start_indexing(i);
+        }
         tokio::spawn(async move {
             if dynamic {
                 let opts = DidChangeWatchedFilesRegistrationOptions {
@@ -588,7 +601,8 @@ impl LanguageServer for Server {
                 })
             })
             .collect();
-        self.after_fs_events(events).await;
+        let rescan = Server::apply_fs_events(&self.host, events);
+        self.ctx().after_fs_events(rescan).await;
     }
 
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
@@ -779,45 +793,6 @@ impl LanguageServer for Server {
 }
 
 impl Server {
-    async fn after_fs_events(&self, events: Vec<workspace::FsEvent>) {
-        let rescan = Server::apply_fs_events(&self.host, events);
-        let config_changed = rescan.contains(&usize::MAX);
-        if config_changed {
-            let w = self.host().rebuild_configs();
-            self.ctx().warn(w).await;
-        }
-        for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
-            self.start_indexing(i);
-        }
-        let _ = self.publish.send(Publish::All);
-    }
-
-    async fn finish_fs_events(host: &Arc<Mutex<Host>>, rescan: Vec<usize>) {
-        let mut to_index = Vec::new();
-        {
-            let mut h = lock(host);
-            if rescan.contains(&usize::MAX) {
-                h.rebuild_configs();
-            }
-            for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
-                if let Some(r) = h.roots.get_mut(i) {
-                    if !r.indexing {
-                        r.indexing = true;
-                        to_index.push((i, r.path.clone()));
-                    }
-                }
-            }
-        }
-        for (_, path) in to_index {
-            let p = path.clone();
-            let index = tokio::task::spawn_blocking(move || FileIndex::build(&p)).await.ok();
-            let mut h = lock(host);
-            if let Some(r) = h.roots.iter_mut().find(|r| r.path == path) {
-                r.index = index.map(Arc::new);
-                r.indexing = false;
-            }
-        }
-    }
 }
 
 /// A server-side watcher per root, for clients that cannot watch files.
@@ -826,22 +801,18 @@ fn start_server_watchers(ctx: &Ctx) {
     let handle = tokio::runtime::Handle::current();
     let roots: Vec<PathBuf> = lock(&ctx.host).roots.iter().map(|r| r.path.clone()).filter(|p| workspace::should_index(p)).collect();
     for root in roots {
-        let host = ctx.host.clone();
-        let publish = ctx.publish.clone();
+        let ctx = ctx.clone();
         let handle = handle.clone();
         tokio::task::spawn_blocking(move || {
-            let h2 = host.clone();
-            let rt = handle.clone();
+            let host = ctx.host.clone();
             let w = workspace::watch(&root, move |events| {
-                let rescan = Server::apply_fs_events(&h2, events);
-                let host = h2.clone();
-                let publish = publish.clone();
-                rt.spawn(async move {
-                    Server::finish_fs_events(&host, rescan).await;
-                    let _ = publish.send(Publish::All);
-                });
+                // On the watcher's thread: the disk checks of the events.
+                let rescan = Server::apply_fs_events(&ctx.host, events);
+                let ctx = ctx.clone();
+                handle.spawn(async move { ctx.after_fs_events(rescan).await });
             });
-            if let Some(r) = lock(&host).roots.iter_mut().find(|r| r.path == root) {
+            let mut h = lock(&host);
+            if let Some(r) = h.roots.iter_mut().find(|r| r.path == root) {
                 r._watch = w;
             }
         });
