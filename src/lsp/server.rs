@@ -792,8 +792,6 @@ impl LanguageServer for Server {
     }
 }
 
-impl Server {
-}
 
 /// A server-side watcher per root, for clients that cannot watch files.
 /// (inotify registers its watches synchronously: off the async workers.)
