@@ -339,7 +339,8 @@ pub fn selection(doc: &Document, offset: usize) -> Vec<Range<usize>> {
     }
     out.push(c.start..c.end());
     out.push(0..doc.len());
-    // Keep a strictly growing chain.
+    // Keep a strictly growing chain: smallest first, each containing the last.
+    out.sort_by_key(|r| (r.len(), std::cmp::Reverse(r.start)));
     let mut chain: Vec<Range<usize>> = Vec::new();
     for r in out {
         if chain.last().is_none_or(|l| r.start <= l.start && r.end >= l.end && r != *l) {

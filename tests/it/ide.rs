@@ -315,3 +315,48 @@ fn outline_and_links() {
     .assert_debug_eq(&links);
     let _ = Path::new("");
 }
+
+#[test]
+fn selection_ranges_grow_from_the_tree_outwards() {
+    let text = format!("{LOG}**Files:**\n- `src/ty$0pes/auth.ts` (types)\n- other\n");
+    let (mut doc, at, _) = fixture(&text);
+    let i = doc.chunk_index(at);
+    doc.ensure_trees(i);
+    // Each range: its first 40 characters, newlines shown as ⏎.
+    let chain: String = ide::selection(&doc, at)
+        .into_iter()
+        .map(|r| format!("{}\n", doc.slice(r).chars().take(40).collect::<String>().replace('\n', "⏎")))
+        .collect();
+    expect![[r#"
+        `src/types/auth.ts`
+        `src/types/auth.ts` (types)
+        `src/types/auth.ts` (types)⏎
+        - `src/types/auth.ts` (types)⏎
+        - `src/types/auth.ts` (types)⏎- other⏎
+        **Files:**⏎- `src/types/auth.ts` (types)
+        ## v2 | 2025-11-14 10:00 | Build⏎**Prev:
+        ---⏎version: v2⏎status: in_progress⏎---⏎
+    "#]]
+    .assert_eq(&chain);
+}
+
+#[test]
+fn folding_covers_frontmatter_entries_fields_and_code() {
+    let (doc, _, _) = fixture(&format!("{LOG}**Decisions:**\n```sql\nselect 1;\n```\n$0"));
+    let folds: String = ide::folding(&doc).into_iter().map(|r| format!("{}\n", doc.slice(r).lines().next().unwrap_or(""))).collect();
+    expect![[r#"
+        ---
+        ## v1 | 2025-11-13 14:00 | Plan
+        **Prev:** new
+        **Now:** planning
+        **Progress:** 0% | plan ✅
+        **Next:**
+        ## v2 | 2025-11-14 10:00 | Build
+        **Prev:** v1 planning
+        **Now:** building
+        **Progress:** 50%
+        **Decisions:**
+        ```sql
+    "#]]
+    .assert_eq(&folds);
+}
