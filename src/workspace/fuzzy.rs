@@ -355,8 +355,8 @@ fn empty_query(index: &FileIndex, limit: usize) -> Matches {
 }
 
 /// The `limit` best of `matches` by `key`, sorted.
-/// The `n` best pairs by `key`, unsorted.
-fn top_pairs(matches: &[(u32, u16)], n: usize, key: impl Fn(&(u32, u16)) -> u64) -> Vec<(u32, u16)> {
+/// The `n` best pairs by `key`, unsorted, with their keys.
+fn best_keyed(matches: &[(u32, u16)], n: usize, key: impl Fn(&(u32, u16)) -> u64) -> Vec<(u64, u32, u16)> {
     let mut keyed: Vec<(u64, u32, u16)> = matches.iter().map(|m| (key(m), m.0, m.1)).collect();
     if n < keyed.len() {
         if n == 0 {
@@ -366,7 +366,12 @@ fn top_pairs(matches: &[(u32, u16)], n: usize, key: impl Fn(&(u32, u16)) -> u64)
             keyed.truncate(n);
         }
     }
-    keyed.into_iter().map(|(_, i, s)| (i, s)).collect()
+    keyed
+}
+
+/// The `n` best pairs by `key`, unsorted.
+fn top_pairs(matches: &[(u32, u16)], n: usize, key: impl Fn(&(u32, u16)) -> u64) -> Vec<(u32, u16)> {
+    best_keyed(matches, n, key).into_iter().map(|(_, i, s)| (i, s)).collect()
 }
 
 fn top(
@@ -376,15 +381,7 @@ fn top(
     key: impl Fn(&(u32, u16)) -> u64,
 ) -> Matches {
     let total = matches.len();
-    let mut keyed: Vec<(u64, u32, u16)> = matches.iter().map(|m| (key(m), m.0, m.1)).collect();
-    if limit < keyed.len() {
-        if limit == 0 {
-            keyed.clear();
-        } else {
-            keyed.select_nth_unstable(limit - 1);
-            keyed.truncate(limit);
-        }
-    }
+    let mut keyed = best_keyed(matches, limit, key);
     keyed.sort_unstable();
     Matches {
         items: keyed

@@ -299,3 +299,22 @@ fn server_side_watcher_when_the_client_cannot_watch() {
     c.diagnostics_where(&uri, missing);
     assert_eq!(c.shutdown(), 0);
 }
+
+#[test]
+fn open_files_over_the_size_cap_get_one_information_diagnostic() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.settings = json!({"maxFileSize": 100});
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("big.md"));
+    c.open(&uri, UNICODE_LOG, 1);
+    let p = c.diagnostics_where(&uri, |p| codes(p).iter().any(|x| x.2 == "file-too-large"));
+    assert_eq!(codes(&p), vec![(0, 0, "file-too-large".to_string())]);
+    assert_eq!(p["diagnostics"][0]["severity"], 3);
+    // Edits keep the text; a raised cap analyses it again.
+    change(&mut c, &uri, 2, range(13, 2, 13, 8), "[high]");
+    c.settings = json!({"maxFileSize": 100000});
+    c.notify("workspace/didChangeConfiguration", json!({"settings": {}}));
+    c.diagnostics_where(&uri, |p| codes(p).iter().any(|x| x.2 == "bad-priority"));
+    assert_eq!(c.shutdown(), 0);
+}

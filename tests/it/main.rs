@@ -7,3 +7,4 @@ mod lsp_client;
 mod e2e;
 mod diagnostics;
 mod ide;
+mod cli;
