@@ -260,24 +260,12 @@ impl Document {
 }
 
 /// Chunk starts (absolute) within a region starting at `region_start`, and
-/// whether the scan ended outside any fence.
+/// whether the scan ended in plain Markdown (else the region must grow: an
+/// open fence, or an unclosed frontmatter that may close further down and
+/// swallow headings).
 fn split_region(text: &str, region_start: usize) -> (Vec<usize>, bool) {
-    // An unclosed frontmatter may close further down and swallow headings:
-    // then the region must grow, as for an open fence.
-    let (body_start, fm_open) = if region_start == 0 {
-        match syntax::frontmatter_block(text) {
-            Some((r, true)) => (r.end, false),
-            Some((_, false)) => (0, true),
-            None => (0, false),
-        }
-    } else {
-        (0, false)
-    };
-    let mut starts = vec![0];
-    starts.extend(syntax::scan_entry_starts(text, body_start, |_| false));
-    starts.dedup();
-    let plain = !fm_open && syntax::ends_plain(text, body_start);
-    (starts.into_iter().map(|s| s + region_start).collect(), plain)
+    let split = syntax::split(text, region_start == 0);
+    (split.starts.into_iter().map(|s| s + region_start).collect(), split.ends_plain)
 }
 
 /// Build the chunks of a whole text; large texts are scanned on two threads.

@@ -262,8 +262,8 @@ pub fn parse_label(line: &str) -> Option<(String, Range<usize>)> {
     Some((name.to_string(), ib..end))
 }
 
-/// A list item marker: indentation width, marker range, content start.
-fn list_item(line: &str) -> Option<(usize, Range<usize>, usize)> {
+/// A list item marker: indentation width and where its content starts.
+fn list_item(line: &str) -> Option<(usize, usize)> {
     let (w, ib) = syntax::indentation(line);
     let rest = &line[ib..];
     let b = rest.as_bytes();
@@ -279,10 +279,10 @@ fn list_item(line: &str) -> Option<(usize, Range<usize>, usize)> {
         _ => return None,
     };
     match b.get(mlen) {
-        None => Some((w, ib..ib + mlen, ib + mlen)),
+        None => Some((w, ib + mlen)),
         Some(b' ') | Some(b'\t') => {
             let sp = rest[mlen..].len() - rest[mlen..].trim_start().len();
-            Some((w, ib..ib + mlen, ib + mlen + sp))
+            Some((w, ib + mlen + sp))
         }
         _ => None,
     }
@@ -618,7 +618,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         let mut nested_of: Option<usize> = None;
         let mut files_top = false;
         if content_start == 0 {
-            if let Some((indent, marker, cstart)) = list_item(line) {
+            if let Some((indent, cstart)) = list_item(line) {
                 while bullets.last().is_some_and(|b| b.indent >= indent) {
                     bullets.pop();
                 }
@@ -645,7 +645,6 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                     nested_of = parent.as_ref().and_then(|p| p.file);
                 }
                 bullets.push(Bullet { indent, exempt: b_exempt, file: None });
-                let _ = marker;
                 content_start = cstart;
             } else {
                 let (w, _) = syntax::indentation(line);

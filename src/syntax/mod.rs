@@ -178,67 +178,50 @@ pub enum BlockState {
     Fenced(Fence),
 }
 
-/// Find the entry-heading line starts in `text[from..]`, beginning in plain
-/// state at a line start (`from` must not be inside frontmatter).
-/// `stop` is called for every entry heading found with its offset and may end
-/// the scan early (returns `true` to stop after recording it).
-pub fn scan_entry_starts(
-    text: &str,
-    from: usize,
-    mut stop: impl FnMut(usize) -> bool,
-) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut state = BlockState::Plain;
-    for l in lines_from(text, from) {
-        let line = &text[l.start..l.end];
-        match state {
-            BlockState::Fenced(f) => {
-                if fence_closes(line, f) {
-                    state = BlockState::Plain;
-                }
-            }
-            BlockState::Plain => {
-                if let Some(f) = fence_open(line) {
-                    state = BlockState::Fenced(f);
-                } else if is_entry_heading(line) {
-                    out.push(l.start);
-                    if stop(l.start) {
-                        break;
-                    }
-                }
-            }
-        }
-    }
-    out
+/// Chunk starts found by [`split`], and whether the scan ended in plain
+/// Markdown (not inside a fence or an unclosed frontmatter).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Split {
+    /// Offsets relative to the scanned text; the first is always 0.
+    pub starts: Vec<usize>,
+    pub ends_plain: bool,
 }
 
-/// Does a scan of `text[from..]` (from plain state) end outside any fence?
-pub fn ends_plain(text: &str, from: usize) -> bool {
+/// Split `text` into chunk starts: 0 (the preamble, or the first entry when
+/// `text` opens with one), then one per entry heading outside fences. With
+/// `doc_start`, `text` starts the document and may open with frontmatter.
+/// One pass over the lines; the incremental split of `Document::edit` and the
+/// whole-document split share it.
+pub fn split(text: &str, doc_start: bool) -> Split {
+    let (body_start, fm_open) = match doc_start.then(|| frontmatter_block(text)).flatten() {
+        Some((r, true)) => (r.end, false),
+        Some((_, false)) => (0, true),
+        None => (0, false),
+    };
+    let mut starts = vec![0];
     let mut state = BlockState::Plain;
-    for l in lines_from(text, from) {
+    for l in lines_from(text, body_start) {
         let line = &text[l.start..l.end];
         state = match state {
             BlockState::Fenced(f) if fence_closes(line, f) => BlockState::Plain,
             BlockState::Fenced(f) => BlockState::Fenced(f),
-            BlockState::Plain => fence_open(line).map_or(BlockState::Plain, BlockState::Fenced),
+            BlockState::Plain => match fence_open(line) {
+                Some(f) => BlockState::Fenced(f),
+                None => {
+                    if is_entry_heading(line) && l.start != 0 {
+                        starts.push(l.start);
+                    }
+                    BlockState::Plain
+                }
+            },
         };
     }
-    state == BlockState::Plain
+    Split { starts, ends_plain: !fm_open && state == BlockState::Plain }
 }
 
-/// Split a whole document into chunk start offsets: chunk 0 starts at 0
-/// (frontmatter, title, preamble), then one chunk per entry heading.
+/// Split a whole document into chunk start offsets (see [`split`]).
 pub fn split_chunks(text: &str) -> Vec<usize> {
-    let body_start = match frontmatter_block(text) {
-        Some((r, true)) => r.end,
-        _ => 0,
-    };
-    let mut starts = vec![0];
-    starts.extend(scan_entry_starts(text, body_start, |_| false));
-    if starts.len() > 1 && starts[1] == 0 {
-        starts.remove(0);
-    }
-    starts
+    split(text, true).starts
 }
 
 #[cfg(test)]
