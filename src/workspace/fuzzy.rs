@@ -5,8 +5,9 @@
 //! first, `src/au` finds `src/auth/…`. Matching is smart-case: a query with
 //! an upper-case letter matches case-sensitively.
 //!
-//! Speed: haystacks are pre-converted in the index (ASCII paths are matched
-//! in place), and the matcher remembers the full match set of the previous
+//! Speed: the index keeps every path in one buffer, so scoring streams
+//! through memory (ASCII paths are matched in place, the rare others are
+//! converted to UTF-32 as they are met), and the matcher remembers the full match set of the previous
 //! query: when the new query extends it (the user typed one more character),
 //! only that subset is scored again — a fuzzy match of `abc` is always a
 //! match of `ab`. Only the `limit` best results are sorted.
@@ -16,7 +17,7 @@ use std::sync::Mutex;
 use nucleo_matcher::pattern::{Atom, AtomKind, CaseMatching, Normalization};
 use nucleo_matcher::{Config, Matcher};
 
-use super::index::FileIndex;
+use super::index::{char_mask, FileIndex, NON_ASCII};
 
 /// One completion candidate.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,49 +78,62 @@ struct Scoring {
     normalize: bool,
     /// The query as bytes (lower-cased when case is ignored), if ASCII.
     ascii_needle: Option<Vec<u8>>,
+    /// [`char_mask`] of the query: paths without all of it cannot match.
+    mask: u64,
 }
 
 impl Scoring {
     fn for_query(q: &str) -> Scoring {
         let ignore_case = !q.chars().any(char::is_uppercase);
         let ascii_needle = q.is_ascii().then(|| q.bytes().filter(|c| *c != b' ').map(|c| if ignore_case { c.to_ascii_lowercase() } else { c }).collect());
-        Scoring { ignore_case, normalize: q.is_ascii(), ascii_needle }
+        let mask = ascii_needle.as_deref().map_or(0, char_mask);
+        Scoring { ignore_case, normalize: q.is_ascii(), ascii_needle, mask }
     }
 }
 
 /// A cheap greedy match of an ASCII needle in an ASCII path, on bytes: the
 /// same match/no-match decision as nucleo (a subsequence), and a score that
 /// rewards what nucleo rewards most — matches at segment starts, runs of
-/// consecutive matches, matches in the file name — to pick the shortlist
-/// that [`Atom::score`] then ranks exactly. 4x less memory to stream than
-/// the UTF-32 haystacks, which is what bounds scoring 100,000 paths.
-fn quick_score(hay: &[u8], needle: &[u8], ignore_case: bool) -> Option<u16> {
-    let name_start = hay.iter().rposition(|&c| c == b'/').map_or(0, |p| p + 1);
+/// consecutive matches, matches in the file name (which starts at
+/// `name_start`) — to pick the shortlist that [`Atom::score`] then ranks
+/// exactly. One pass over the path's bytes, which the index keeps
+/// contiguous.
+fn quick_score(hay: &[u8], name_start: usize, needle: &[u8], ignore_case: bool) -> Option<u16> {
+    let mut needle_bytes = needle.iter();
+    let Some(&first) = needle_bytes.next() else {
+        return Some(0);
+    };
+    let mut want = first;
+    // OR-ing 0x20 folds an ASCII capital onto its small letter; used only
+    // when the wanted byte is a small letter and case is ignored.
+    let mut fold = if ignore_case && want.is_ascii_lowercase() { 0x20 } else { 0 };
     let mut score: u32 = 0;
-    let mut pos = 0;
     let mut prev: Option<usize> = None;
-    for &n in needle {
-        let rest = &hay[pos..];
-        let found = if ignore_case && n.is_ascii_lowercase() {
-            memchr::memchr2(n, n.to_ascii_uppercase(), rest)
-        } else {
-            memchr::memchr(n, rest)
-        }? + pos;
+    for (at, &b) in hay.iter().enumerate() {
+        if b | fold != want {
+            continue;
+        }
         score += 16;
-        let boundary = found == 0 || matches!(hay[found - 1], b'/' | b'_' | b'-' | b'.' | b' ') || hay[found].is_ascii_uppercase() && hay[found - 1].is_ascii_lowercase();
+        let boundary = at == 0 || matches!(hay[at - 1], b'/' | b'_' | b'-' | b'.' | b' ') || b.is_ascii_uppercase() && hay[at - 1].is_ascii_lowercase();
         if boundary {
             score += 10;
         }
-        if prev.is_some_and(|p| p + 1 == found) {
+        if prev.is_some_and(|p| p + 1 == at) {
             score += 8;
         }
-        if found >= name_start {
+        if at >= name_start {
             score += 2;
         }
-        prev = Some(found);
-        pos = found + 1;
+        prev = Some(at);
+        match needle_bytes.next() {
+            Some(&n) => {
+                want = n;
+                fold = if ignore_case && want.is_ascii_lowercase() { 0x20 } else { 0 };
+            }
+            None => return Some(score.min(u16::MAX as u32) as u16),
+        }
     }
-    Some(score.min(u16::MAX as u32) as u16)
+    None
 }
 
 /// Below this many candidates a query is scored on the calling thread only.
@@ -202,12 +216,13 @@ impl PathMatcher {
                 (score(index, &atom, &how, greedy, matchers, Candidates::All(index.len() as u32)), greedy)
             }
         };
-        let key = |&(i, score): &(u32, u16)| rank_key(score, index.path_at(i).len(), i);
+        let key = |&(i, score): &(u32, u16)| rank_key(score, index.path_len_at(i), i);
         let result = if greedy {
             // The greedy scores chose the best few; rank those exactly.
             let shortlist = top_pairs(&matches, limit.saturating_mul(RESCORE_FACTOR), key);
+            let mut buf = Vec::new();
             let exact: Vec<(u32, u16)> = match matchers.first_mut() {
-                Some(m) => shortlist.iter().filter_map(|&(i, _)| Some((i, atom.score(index.haystack_at(i), m)?))).collect(),
+                Some(m) => shortlist.iter().filter_map(|&(i, _)| Some((i, atom.score(index.haystack_at(i, &mut buf), m)?))).collect(),
                 None => shortlist,
             };
             let mut r = top(index, &exact, limit, key);
@@ -279,14 +294,20 @@ fn score(
             matcher.config.normalize = how.normalize;
         }
         let needle = atom.needle_text();
+        let mut buf = Vec::new();
         let mut keep = |i: u32| {
+            let (mask, name_start) = index.mask_and_name_at(i);
+            // Only ASCII paths: nucleo may match a query's `e` to a path's `é`.
+            if mask & NON_ASCII == 0 && mask & how.mask != how.mask {
+                return;
+            }
             let s = if greedy {
-                match (&how.ascii_needle, index.path_at(i)) {
-                    (Some(n), path) if path.is_ascii() => quick_score(path.as_bytes(), n, how.ignore_case),
-                    _ => matcher.fuzzy_match_greedy(index.haystack_at(i), needle),
+                match &how.ascii_needle {
+                    Some(n) if mask & NON_ASCII == 0 => quick_score(index.path_at(i).as_bytes(), name_start, n, how.ignore_case),
+                    _ => matcher.fuzzy_match_greedy(index.haystack_at(i, &mut buf), needle),
                 }
             } else {
-                atom.score(index.haystack_at(i), matcher)
+                atom.score(index.haystack_at(i, &mut buf), matcher)
             };
             if let Some(s) = s {
                 out.push((i, s));
@@ -350,7 +371,7 @@ fn rank_key(score: u16, len: usize, position: u32) -> u64 {
 fn empty_query(index: &FileIndex, limit: usize) -> Matches {
     let all: Vec<(u32, u16)> = (0..index.len() as u32).map(|i| (i, 0)).collect();
     top(index, &all, limit, |&(i, _)| {
-        rank_key(0, index.path_at(i).len(), i)
+        rank_key(0, index.path_len_at(i), i)
     })
 }
 
@@ -414,8 +435,39 @@ mod quick_tests {
             for p in paths {
                 let hay = Utf32String::from(p);
                 let exact = atom.score(hay.slice(..), &mut matcher).is_some();
-                let quick = quick_score(p.as_bytes(), how.ascii_needle.as_deref().unwrap(), how.ignore_case).is_some();
+                let name_start = p.rfind('/').map_or(0, |i| i + 1);
+                let quick = quick_score(p.as_bytes(), name_start, how.ascii_needle.as_deref().unwrap(), how.ignore_case).is_some();
                 assert_eq!(quick, exact, "query {q:?} on {p:?}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        /// On ASCII, the mask prefilter never rejects what nucleo matches,
+        /// and `quick_score` decides as nucleo.
+        #[test]
+        fn prefilter_and_quick_score_agree_with_nucleo(
+            p in "[a-cA-C/._ \\\\-]{1,12}",
+            q in "[a-cA-C/._ \\\\-]{1,4}",
+        ) {
+            let mut matcher = Matcher::new(config());
+            let how = Scoring::for_query(&q);
+            let atom = Atom::new(&q, CaseMatching::Smart, Normalization::Smart, AtomKind::Fuzzy, false);
+            let hay = Utf32String::from(p.as_str());
+            let exact = atom.score(hay.slice(..), &mut matcher).is_some();
+            let mask = char_mask(p.as_bytes());
+            if exact {
+                proptest::prop_assert_eq!(mask & how.mask, how.mask, "mask rejects {:?} for {:?}", p, q);
+            }
+            let name_start = p.rfind('/').map_or(0, |i| i + 1);
+            let quick = quick_score(p.as_bytes(), name_start, how.ascii_needle.as_deref().unwrap_or_default(), how.ignore_case).is_some();
+            // nucleo gives spaces and backslashes (which escape a space)
+            // meanings of their own; the shortlist only has to keep every
+            // real match (the exact rescoring drops the others).
+            if q.contains(['\\', ' ']) {
+                proptest::prop_assert!(quick || !exact, "query {:?} on {:?}", q, p);
+            } else {
+                proptest::prop_assert_eq!(quick, exact, "query {:?} on {:?}", q, p);
             }
         }
     }

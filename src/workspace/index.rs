@@ -6,12 +6,16 @@
 //! hidden files are respected, as in ripgrep) and then kept fresh by the
 //! watcher through cheap [`FileIndex::insert`] / [`FileIndex::remove`] calls.
 //!
-//! Memory layout (about 32 bytes per file plus the path text and four bytes of
-//! file-name order): one `Vec` of entries sorted by path, each holding the path
-//! and — only for non-ASCII paths — its pre-converted UTF-32 form for the
-//! fuzzy matcher (ASCII paths are matched in place), plus a second `Vec<u32>`
-//! of entry positions sorted by file name, which answers
-//! [`FileIndex::by_file_name`] with a binary search.
+//! Memory layout (16 bytes per file plus the path text and four bytes of
+//! file-name order): all paths live in one text buffer, in sorted order after
+//! a build, so the fuzzy matcher streams through them instead of chasing one
+//! heap string per file (at 100,000 files the pointer chase alone cost most of
+//! a query); a `Vec` of spans into that buffer sorted by path, each with the
+//! offset of the file name and a mask of the characters in the path; a second
+//! `Vec<u32>` of span positions sorted by file name, which answers
+//! [`FileIndex::by_file_name`] with a binary search. Files added later are
+//! appended to the buffer; removed ones leave garbage behind, and the buffer is
+//! rewritten in order when appended or dead bytes reach a quarter of it.
 
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
@@ -29,35 +33,42 @@ fn next_generation() -> u64 {
     NEXT_GENERATION.fetch_add(1, AtomicOrdering::Relaxed)
 }
 
-/// One indexed file.
-#[derive(Clone, Debug)]
-struct Entry {
-    /// Relative, `/`-separated path.
-    path: Box<str>,
-    /// The path as code points, only when it is not ASCII (ASCII paths are
-    /// handed to the matcher as bytes, without conversion or copy).
-    wide: Option<Box<[char]>>,
+/// Disorder (bytes) below which the path text is never rewritten; small in
+/// unit tests so that they exercise the rewrite.
+const COMPACT_MIN: usize = if cfg!(test) { 8 } else { 4096 };
+
+/// One indexed file: its path's place in [`FileIndex::text`], and what the
+/// matcher needs to reject or score it without reading the path twice.
+#[derive(Clone, Copy, Debug)]
+struct Span {
+    start: u32,
+    len: u16,
+    /// Offset of the file name in the path.
+    name: u16,
+    /// [`char_mask`] of the path.
+    mask: u64,
 }
 
-impl Entry {
-    fn new(path: Box<str>) -> Entry {
-        let wide = if path.is_ascii() {
-            None
-        } else {
-            Some(path.chars().collect())
-        };
-        Entry { path, wide }
-    }
+/// A set of the byte classes in `bytes`, ASCII letters case-folded: a path
+/// can only match a query whose mask is a subset of the path's.
+pub(super) fn char_mask(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0u64, |mask, &b| mask | (1u64 << byte_class(b)))
+}
 
-    fn haystack(&self) -> Utf32Str<'_> {
-        match &self.wide {
-            Some(chars) => Utf32Str::Unicode(chars),
-            None => Utf32Str::Ascii(self.path.as_bytes()),
-        }
-    }
+/// The bit [`char_mask`] sets for any non-ASCII byte.
+pub(super) const NON_ASCII: u64 = 1 << 63;
 
-    fn file_name(&self) -> &str {
-        file_name_of(&self.path)
+fn byte_class(b: u8) -> u32 {
+    match b {
+        b'a'..=b'z' => u32::from(b - b'a'),
+        b'A'..=b'Z' => u32::from(b - b'A'),
+        b'0'..=b'9' => 26 + u32::from(b - b'0'),
+        b'/' => 36,
+        b'.' => 37,
+        b'_' => 38,
+        b'-' => 39,
+        0x80.. => 63,
+        other => 40 + u32::from(other) % 23,
     }
 }
 
@@ -73,10 +84,15 @@ fn file_name_of(path: &str) -> &str {
 #[derive(Clone, Debug)]
 pub struct FileIndex {
     root: PathBuf,
-    /// Sorted by `path` (byte order), no duplicates.
-    entries: Vec<Entry>,
-    /// Positions into `entries`, sorted by (file name, path).
+    /// The path text of every span (and garbage left by removals).
+    text: String,
+    /// Sorted by path (byte order), no duplicates.
+    spans: Vec<Span>,
+    /// Positions into `spans`, sorted by (file name, path).
     by_name: Vec<u32>,
+    /// Bytes of `text` that are garbage or out of path order (appended by
+    /// [`FileIndex::insert`]); the text is rewritten when they grow large.
+    disorder: usize,
     generation: u64,
 }
 
@@ -85,8 +101,10 @@ impl FileIndex {
     pub fn empty(root: &Path) -> FileIndex {
         FileIndex {
             root: root.to_path_buf(),
-            entries: Vec::new(),
+            text: String::new(),
+            spans: Vec::new(),
             by_name: Vec::new(),
+            disorder: 0,
             generation: next_generation(),
         }
     }
@@ -114,7 +132,8 @@ impl FileIndex {
     }
 
     /// An index of `root` holding exactly `paths` (relative, `/`-separated);
-    /// invalid paths (absolute, empty segments, `.`/`..`) are dropped.
+    /// invalid paths (absolute, empty segments, `.`/`..`) are dropped, and so
+    /// are paths past the index's capacity (4 GiB of path text).
     /// No disk access: for tests and for fakes.
     pub fn from_paths<I, S>(root: PathBuf, paths: I) -> FileIndex
     where
@@ -128,13 +147,17 @@ impl FileIndex {
             .collect();
         paths.sort_unstable();
         paths.dedup();
-        let entries: Vec<Entry> = paths.into_iter().map(Entry::new).collect();
-        let mut index = FileIndex {
-            root,
-            entries,
-            by_name: Vec::new(),
-            generation: next_generation(),
-        };
+        let mut index = FileIndex::empty(&root);
+        index.root = root;
+        let bytes: usize = paths.iter().map(|p| p.len()).sum();
+        index.text.reserve_exact(bytes.min(u32::MAX as usize));
+        index.spans.reserve_exact(paths.len());
+        for path in &paths {
+            // Paths over 64 KiB (none on real file systems) are left out.
+            if let Some(span) = index.push_text(path) {
+                index.spans.push(span);
+            }
+        }
         index.rebuild_names();
         index
     }
@@ -146,12 +169,12 @@ impl FileIndex {
 
     /// Number of indexed files.
     pub fn len(&self) -> usize {
-        self.entries.len()
+        self.spans.len()
     }
 
     /// `true` when no file is indexed.
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.spans.is_empty()
     }
 
     /// A number that changes whenever the contents change (never reused
@@ -161,20 +184,16 @@ impl FileIndex {
     }
 
     /// An estimate of the heap memory held by the index, in bytes (path
-    /// text, entries, the file-name order; allocator overhead not counted).
+    /// text, spans, the file-name order; allocator overhead not counted).
     pub fn heap_bytes(&self) -> usize {
-        let text: usize = self
-            .entries
-            .iter()
-            .map(|e| e.path.len() + e.wide.as_ref().map_or(0, |w| w.len() * 4))
-            .sum();
-        text + self.entries.capacity() * std::mem::size_of::<Entry>()
+        self.text.capacity()
+            + self.spans.capacity() * std::mem::size_of::<Span>()
             + self.by_name.capacity() * std::mem::size_of::<u32>()
     }
 
     /// All relative paths, in byte order.
     pub fn iter(&self) -> impl ExactSizeIterator<Item = &str> + '_ {
-        self.entries.iter().map(|e| &*e.path)
+        self.spans.iter().map(|&s| self.str_of(s))
     }
 
     /// Whether `rel` (relative, `/`-separated) is an indexed file.
@@ -187,31 +206,31 @@ impl FileIndex {
     pub fn contains_dir(&self, rel: &str) -> bool {
         let dir = rel.trim_end_matches('/');
         if dir.is_empty() {
-            return !self.entries.is_empty();
+            return !self.spans.is_empty();
         }
         let prefix = format!("{dir}/");
-        let start = self.entries.partition_point(|e| *e.path < *prefix);
-        self.entries
+        let start = self.spans.partition_point(|&s| self.str_of(s) < &*prefix);
+        self.spans
             .get(start)
-            .is_some_and(|e| e.path.starts_with(&prefix))
+            .is_some_and(|&s| self.str_of(s).starts_with(&prefix))
     }
 
     /// The indexed files whose file name is exactly `name`, in path order.
     pub fn by_file_name(&self, name: &str) -> Vec<&str> {
         let start = self
             .by_name
-            .partition_point(|&i| self.entries[i as usize].file_name() < name);
+            .partition_point(|&i| file_name_of(self.path_at(i)) < name);
         self.by_name[start..]
             .iter()
-            .map(|&i| &self.entries[i as usize])
-            .take_while(|e| e.file_name() == name)
-            .map(|e| &*e.path)
+            .map(|&i| self.path_at(i))
+            .take_while(|p| file_name_of(p) == name)
             .collect()
     }
 
     /// Adds the file `rel` (relative, `/`-separated). Returns `false` if it
-    /// was already there or is not a valid relative path. O(n) in the worst
-    /// case (a shift of the position arrays), no allocation per other file.
+    /// was already there, is not a valid relative path or does not fit.
+    /// O(n) in the worst case (a shift of the position arrays, now and then
+    /// a rewrite of the path text), no allocation per other file.
     pub fn insert(&mut self, rel: &str) -> bool {
         if !is_valid_relative(rel) {
             return false;
@@ -219,7 +238,11 @@ impl FileIndex {
         let Err(pos) = self.position(rel) else {
             return false;
         };
-        self.entries.insert(pos, Entry::new(rel.into()));
+        let Some(span) = self.push_text(rel) else {
+            return false;
+        };
+        self.spans.insert(pos, span);
+        self.disorder += rel.len();
         let pos32 = pos as u32;
         for i in &mut self.by_name {
             if *i >= pos32 {
@@ -228,11 +251,12 @@ impl FileIndex {
         }
         let name = file_name_of(rel);
         let at = self.by_name.partition_point(|&i| {
-            let e = &self.entries[i as usize];
-            (e.file_name(), &*e.path) < (name, rel)
+            let p = self.path_at(i);
+            (file_name_of(p), p) < (name, rel)
         });
         self.by_name.insert(at, pos32);
         self.generation = next_generation();
+        self.compact_if_disordered();
         true
     }
 
@@ -249,11 +273,11 @@ impl FileIndex {
             removed.push(pos as u32);
         }
         let prefix = format!("{rel}/");
-        let start = self.entries.partition_point(|e| *e.path < *prefix);
+        let start = self.spans.partition_point(|&s| self.str_of(s) < &*prefix);
         let end = start
-            + self.entries[start..]
+            + self.spans[start..]
                 .iter()
-                .take_while(|e| e.path.starts_with(&prefix))
+                .take_while(|&&s| self.str_of(s).starts_with(&prefix))
                 .count();
         removed.extend(start as u32..end as u32);
         if removed.is_empty() {
@@ -262,14 +286,17 @@ impl FileIndex {
         removed.sort_unstable();
         let mut k = 0;
         let mut position = 0u32;
-        self.entries.retain(|_| {
+        let mut dead = 0;
+        self.spans.retain(|s| {
             let keep = removed.get(k) != Some(&position);
             if !keep {
                 k += 1;
+                dead += usize::from(s.len);
             }
             position += 1;
             keep
         });
+        self.disorder += dead;
         self.by_name.retain_mut(|i| {
             let below = removed.partition_point(|&r| r < *i);
             if removed.get(below) == Some(i) {
@@ -279,34 +306,84 @@ impl FileIndex {
             true
         });
         self.generation = next_generation();
+        self.compact_if_disordered();
         removed.len()
     }
 
-    /// Position of `rel` in `entries` (`Err` = where it would go).
+    /// Appends `path` to the text; `None` when the text would pass 4 GiB
+    /// or the path 64 KiB.
+    fn push_text(&mut self, path: &str) -> Option<Span> {
+        let start = u32::try_from(self.text.len()).ok()?;
+        let len = u16::try_from(path.len()).ok()?;
+        start.checked_add(u32::from(len))?;
+        self.text.push_str(path);
+        let name = (path.len() - file_name_of(path).len()) as u16;
+        Some(Span { start, len, name, mask: char_mask(path.as_bytes()) })
+    }
+
+    /// Rewrites the text in path order, without garbage, once a quarter of
+    /// it is garbage or out of order (so the matcher streams through it).
+    fn compact_if_disordered(&mut self) {
+        if self.disorder <= COMPACT_MIN || self.disorder < self.text.len() / 4 {
+            return;
+        }
+        let mut text = String::with_capacity(self.text.len() - self.disorder.min(self.text.len()) + COMPACT_MIN);
+        for span in &mut self.spans {
+            let start = text.len() as u32;
+            text.push_str(&self.text[span.start as usize..span.start as usize + usize::from(span.len)]);
+            span.start = start;
+        }
+        self.text = text;
+        self.disorder = 0;
+    }
+
+    /// Position of `rel` in `spans` (`Err` = where it would go).
     fn position(&self, rel: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|e| (*e.path).cmp(rel))
+        self.spans.binary_search_by(|&s| self.str_of(s).cmp(rel))
     }
 
     fn rebuild_names(&mut self) {
-        let entries = &self.entries;
-        let mut by_name: Vec<u32> = (0..entries.len() as u32).collect();
+        let mut by_name: Vec<u32> = (0..self.spans.len() as u32).collect();
         by_name.sort_unstable_by(|&a, &b| {
-            let (a, b) = (&entries[a as usize], &entries[b as usize]);
-            a.file_name()
-                .cmp(b.file_name())
-                .then_with(|| a.path.cmp(&b.path))
+            let (a, b) = (self.path_at(a), self.path_at(b));
+            file_name_of(a).cmp(file_name_of(b)).then_with(|| a.cmp(b))
         });
         self.by_name = by_name;
     }
 
-    /// The relative path at `position` (matcher internals).
-    pub(super) fn path_at(&self, position: u32) -> &str {
-        &self.entries[position as usize].path
+    fn str_of(&self, span: Span) -> &str {
+        self.text
+            .get(span.start as usize..span.start as usize + usize::from(span.len))
+            .unwrap_or_default()
     }
 
-    /// The matcher's view of the path at `position`.
-    pub(super) fn haystack_at(&self, position: u32) -> Utf32Str<'_> {
-        self.entries[position as usize].haystack()
+    /// The relative path at `position` (matcher internals).
+    pub(super) fn path_at(&self, position: u32) -> &str {
+        self.spans.get(position as usize).map_or("", |&s| self.str_of(s))
+    }
+
+    /// The length in bytes of the path at `position` (matcher internals).
+    pub(super) fn path_len_at(&self, position: u32) -> usize {
+        self.spans.get(position as usize).map_or(0, |s| usize::from(s.len))
+    }
+
+    /// The [`char_mask`] of the path at `position` and the offset of its file
+    /// name (matcher internals).
+    pub(super) fn mask_and_name_at(&self, position: u32) -> (u64, usize) {
+        self.spans.get(position as usize).map_or((0, 0), |s| (s.mask, usize::from(s.name)))
+    }
+
+    /// The matcher's view of the path at `position`: ASCII paths in place,
+    /// others converted into `buf`.
+    pub(super) fn haystack_at<'a>(&'a self, position: u32, buf: &'a mut Vec<char>) -> Utf32Str<'a> {
+        let path = self.path_at(position);
+        if path.is_ascii() {
+            Utf32Str::Ascii(path.as_bytes())
+        } else {
+            buf.clear();
+            buf.extend(path.chars());
+            Utf32Str::Unicode(buf)
+        }
     }
 }
 

@@ -204,6 +204,15 @@ mod index {
                         .collect();
                     proptest::prop_assert_eq!(index.by_file_name(file_name), expected);
                 }
+                for name in names {
+                    proptest::prop_assert_eq!(index.contains(name), model.contains(name));
+                    let dir = format!("{name}/");
+                    proptest::prop_assert_eq!(index.contains_dir(name), model.iter().any(|p| p.starts_with(&dir)));
+                }
+                let matcher = PathMatcher::with_threads(1);
+                let found: std::collections::BTreeSet<String> = matcher.query(&index, "x", 100).items.into_iter().map(|m| m.path).collect();
+                let expected: std::collections::BTreeSet<String> = model.iter().filter(|p| p.contains('x')).cloned().collect();
+                proptest::prop_assert_eq!(found, expected);
             }
         }
     }
