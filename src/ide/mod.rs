@@ -209,20 +209,59 @@ pub enum SymbolKind {
     Title,
     Entry,
     Field,
+    /// A run of older entries of a long log, listed as one item.
+    OlderEntries,
 }
 
-/// Entries whose fields the outline lists, counted from the latest, when a
-/// log has more than this many entries (a 5,000-entry outline with every
-/// field would be a 13 MB answer).
-pub const OUTLINE_FIELDS_OF_LATEST: usize = 200;
+/// How many entries the outline lists one by one, counted from the latest.
+/// Older ones are grouped (see [`symbols`]): every item costs the client
+/// and the protocol, and a 5,000-entry outline was a 1.7 MB answer taking
+/// 100 ms to serialise. Any entry is still reachable by name through
+/// [`entry_symbols`] (workspace symbols).
+pub const OUTLINE_ENTRIES: usize = 50;
 
-/// The outline: frontmatter, title, then each entry with its fields (for
-/// long logs, the fields of the latest [`OUTLINE_FIELDS_OF_LATEST`] entries).
+/// In a log with more than [`OUTLINE_ENTRIES`] entries, the entries whose
+/// fields the outline lists, counted from the latest.
+pub const OUTLINE_FIELDS_OF_LATEST: usize = 10;
+
+/// At most this many groups of older entries.
+pub const OUTLINE_GROUPS: usize = 50;
+
+/// The outline: frontmatter, title, then each entry with its fields.
+///
+/// A log of more than [`OUTLINE_ENTRIES`] entries lists its latest
+/// [`OUTLINE_ENTRIES`] entries, with fields for the latest
+/// [`OUTLINE_FIELDS_OF_LATEST`]; the older entries come first as at most
+/// [`OUTLINE_GROUPS`] items of consecutive entries (`v1–v99`), each spanning
+/// its entries, so the outline still covers the whole log.
 pub fn symbols(doc: &Document) -> Vec<Symbol> {
+    let chunks = doc.chunks();
+    let entries = chunks.iter().filter(|c| c.summary.entry).count();
+    let listed_from = entries.saturating_sub(OUTLINE_ENTRIES);
+    let fields_from = if entries > OUTLINE_ENTRIES { entries - OUTLINE_FIELDS_OF_LATEST } else { 0 };
+    let group_size = listed_from.div_ceil(OUTLINE_GROUPS).max(1);
     let mut out = Vec::new();
-    let entries = doc.chunks().iter().filter(|c| c.model.heading.is_some()).count();
     let mut entry_no = 0;
-    for c in doc.chunks() {
+    let mut group: Option<(usize, usize, usize)> = None; // (first chunk, last chunk, entries)
+    let flush = |group: &mut Option<(usize, usize, usize)>, out: &mut Vec<Symbol>| {
+        if let Some((first, last, _)) = group.take() {
+            out.push(older_entries(doc, &chunks[first], &chunks[last]));
+        }
+    };
+    for (i, c) in chunks.iter().enumerate() {
+        // Grouped entries are decided from the inline summary alone: their
+        // models (behind an `Arc` each) are not touched.
+        if c.summary.entry && entry_no < listed_from {
+            entry_no += 1;
+            group = match group {
+                Some((first, _, n)) if n < group_size => Some((first, i, n + 1)),
+                mut other => {
+                    flush(&mut other, &mut out);
+                    Some((i, i, 1))
+                }
+            };
+            continue;
+        }
         let m = &c.model;
         let abs = |r: &Range<usize>| c.start + r.start..c.start + r.end;
         if let Some(f) = &m.frontmatter {
@@ -236,35 +275,77 @@ pub fn symbols(doc: &Document) -> Vec<Symbol> {
         if let Some(t) = &m.title {
             out.push(Symbol { name: doc.slice(abs(t)).into_owned(), detail: None, kind: SymbolKind::Title, range: abs(t), selection: abs(t), children: vec![] });
         }
-        if let Some(h) = &m.heading {
-            let name = match &h.version {
-                Some((v, _)) => format!("v{v}"),
-                None => doc.slice(abs(&h.line)).trim_start_matches('#').trim().to_string(),
-            };
-            let detail = h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned());
-            entry_no += 1;
-            let with_fields = entries <= OUTLINE_FIELDS_OF_LATEST || entries - entry_no < OUTLINE_FIELDS_OF_LATEST;
-            let children = m
-                .fields
-                .iter()
-                .filter(|_| with_fields)
-                .map(|f| {
-                    let value = doc.slice(abs(&f.value));
-                    let detail = (!value.is_empty()).then(|| value.chars().take(80).collect());
-                    Symbol {
-                        name: f.label.name.clone(),
-                        detail,
-                        kind: SymbolKind::Field,
-                        range: abs(&f.extent),
-                        selection: abs(&f.label.range),
-                        children: vec![],
-                    }
-                })
-                .collect();
-            out.push(Symbol { name, detail, kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
+        let Some(h) = &m.heading else { continue };
+        entry_no += 1;
+        flush(&mut group, &mut out);
+        let with_fields = entry_no > fields_from;
+        let children = if with_fields { m.fields.iter().map(|f| field_symbol(doc, c.start, f)).collect() } else { Vec::new() };
+        out.push(Symbol { name: entry_name(doc, c.start, h), detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()), kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
+    }
+    flush(&mut group, &mut out);
+    out
+}
+
+/// `v12`, or the heading's text when it has no version.
+fn entry_name(doc: &Document, start: usize, h: &crate::model::EntryHeading) -> String {
+    match &h.version {
+        Some((v, _)) => format!("v{v}"),
+        None => doc.slice(start + h.line.start..start + h.line.end).trim_start_matches('#').trim().to_string(),
+    }
+}
+
+fn field_symbol(doc: &Document, start: usize, f: &crate::model::Field) -> Symbol {
+    let abs = |r: &Range<usize>| start + r.start..start + r.end;
+    let value = doc.slice(abs(&f.value));
+    let detail = (!value.is_empty()).then(|| value.chars().take(80).collect());
+    Symbol { name: f.label.name.clone(), detail, kind: SymbolKind::Field, range: abs(&f.extent), selection: abs(&f.label.range), children: vec![] }
+}
+
+/// One outline item for the entries from `first` to `last` (entry chunks).
+fn older_entries(doc: &Document, first: &crate::document::Chunk, last: &crate::document::Chunk) -> Symbol {
+    let name = |c: &crate::document::Chunk| c.model.heading.as_ref().map(|h| entry_name(doc, c.start, h)).unwrap_or_default();
+    let (a, b) = (name(first), name(last));
+    let selection = first.model.heading.as_ref().map_or(first.start..first.start, |h| first.start + h.line.start..first.start + h.line.end);
+    Symbol {
+        name: if a == b { a } else { format!("{a}–{b}") },
+        detail: Some("older entries".into()),
+        kind: SymbolKind::OlderEntries,
+        range: first.start..last.end(),
+        selection,
+        children: vec![],
+    }
+}
+
+/// The entries of `doc` whose name (`v12`) or title contains every word of
+/// `query` (case-insensitive; the empty query matches every entry), newest
+/// first, at most `limit`: workspace symbols, which reach every entry of a
+/// log however long its outline.
+pub fn entry_symbols(doc: &Document, query: &str, limit: usize) -> Vec<Symbol> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    // `v12` or `12` alone names one entry: it comes first.
+    let exact_version = match words.as_slice() {
+        [w] => w.strip_prefix('v').unwrap_or(w).parse::<u32>().ok(),
+        _ => None,
+    };
+    let (mut exact, mut rest) = (Vec::new(), Vec::new());
+    for c in doc.chunks().iter().rev() {
+        let Some(h) = &c.model.heading else { continue };
+        let is_exact = exact_version.is_some() && h.version.as_ref().map(|(v, _)| *v) == exact_version;
+        if !is_exact && rest.len() >= limit {
+            continue;
+        }
+        let name = entry_name(doc, c.start, h);
+        let title = h.title.as_ref().map(|t| doc.slice(c.start + t.start..c.start + t.end).into_owned());
+        let hay = format!("{name} {}", title.as_deref().unwrap_or_default()).to_lowercase();
+        if is_exact || words.iter().all(|w| hay.contains(w.as_str())) {
+            let selection = c.start + h.line.start..c.start + h.line.end;
+            let symbol = Symbol { name, detail: title, kind: SymbolKind::Entry, range: c.start..c.end(), selection, children: vec![] };
+            if is_exact { exact.push(symbol) } else { rest.push(symbol) }
         }
     }
-    out
+    exact.extend(rest);
+    exact.truncate(limit);
+    exact
 }
 
 /// Folding ranges (byte ranges): entries, fields, code blocks, frontmatter.

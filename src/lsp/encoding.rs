@@ -33,14 +33,24 @@ impl Encoding {
 }
 
 /// Byte offset → position (the offset is clamped and snapped to a char).
+///
+/// Two rope lookups (line of the offset, start of that line) and a count of
+/// the UTF-16 units between them; lines over 4 KiB fall back to the rope's
+/// own counters.
 pub fn position(rope: &Rope, offset: usize, enc: Encoding) -> Position {
-    let offset = offset.min(rope.len_bytes());
-    let ci = rope.byte_to_char(offset);
-    let line = rope.char_to_line(ci);
-    let lc = rope.line_to_char(line);
+    let mut offset = offset.min(rope.len_bytes());
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+    while offset > chunk_start && !chunk.is_char_boundary(offset - chunk_start) {
+        offset -= 1;
+    }
+    let line = rope.byte_to_line(offset);
+    let line_start = rope.line_to_byte(line);
     let character = match enc {
-        Encoding::Utf8 => rope.char_to_byte(ci) - rope.char_to_byte(lc),
-        Encoding::Utf16 => rope.char_to_utf16_cu(ci) - rope.char_to_utf16_cu(lc),
+        Encoding::Utf8 => offset - line_start,
+        Encoding::Utf16 if offset - line_start <= 4096 => {
+            rope.byte_slice(line_start..offset).chunks().map(|c| c.chars().map(char::len_utf16).sum::<usize>()).sum()
+        }
+        Encoding::Utf16 => rope.char_to_utf16_cu(rope.byte_to_char(offset)) - rope.char_to_utf16_cu(rope.byte_to_char(line_start)),
     };
     Position { line: line as u32, character: character as u32 }
 }
@@ -99,6 +109,46 @@ mod tests {
         assert_eq!(offset(&rope, Position { line: 1, character: 99 }, Encoding::Utf16), "a\n🔄 ✅ x".len());
         assert_eq!(offset(&rope, Position { line: 9, character: 0 }, Encoding::Utf16), rope.len_bytes());
         assert_eq!(position(&rope, 999, Encoding::Utf16), Position { line: 2, character: 1 });
+    }
+
+    /// The rope's own char/UTF-16 counters, as a reference.
+    fn reference_position(rope: &Rope, offset: usize, enc: Encoding) -> Position {
+        let offset = offset.min(rope.len_bytes());
+        let ci = rope.byte_to_char(offset);
+        let line = rope.char_to_line(ci);
+        let lc = rope.line_to_char(line);
+        let character = match enc {
+            Encoding::Utf8 => rope.char_to_byte(ci) - rope.char_to_byte(lc),
+            Encoding::Utf16 => rope.char_to_utf16_cu(ci) - rope.char_to_utf16_cu(lc),
+        };
+        Position { line: line as u32, character: character as u32 }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn position_matches_the_rope_counters(
+            parts in proptest::collection::vec(proptest::sample::select(vec!["a", "é", "✅", "🔄", "\n", "\r\n", "\r", " "]), 0..200),
+            offsets in proptest::collection::vec(0usize..1200, 1..20),
+        ) {
+            let text: String = parts.concat();
+            let rope = Rope::from_str(&text);
+            for offset in offsets {
+                for enc in [Encoding::Utf8, Encoding::Utf16] {
+                    proptest::prop_assert_eq!(position(&rope, offset, enc), reference_position(&rope, offset, enc));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn long_lines_use_the_fallback() {
+        let text = format!("x\n{}🔄{}", "✅".repeat(3000), "a".repeat(10));
+        let rope = Rope::from_str(&text);
+        for offset in [text.len(), text.len() - 3, 2 + 3 * 3000 + 2, 5000] {
+            for enc in [Encoding::Utf8, Encoding::Utf16] {
+                assert_eq!(position(&rope, offset, enc), reference_position(&rope, offset, enc));
+            }
+        }
     }
 
     #[test]

@@ -466,6 +466,7 @@ impl LanguageServer for Server {
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
                 document_link_provider: Some(DocumentLinkOptions { resolve_provider: Some(false), work_done_progress_options: Default::default() }),
                 document_symbol_provider: Some(OneOf::Left(true)),
+                workspace_symbol_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                     code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
                     ..Default::default()
@@ -727,6 +728,38 @@ impl LanguageServer for Server {
         let Text::Analysed(doc) = &s.text else { return Ok(None) };
         let syms = ide::symbols(doc).iter().map(|x| to_proto::symbol(doc.rope(), x, s.encoding)).collect();
         Ok(Some(DocumentSymbolResponse::Nested(syms)))
+    }
+
+    /// Entries of the open logs by version or title words (the outline of a
+    /// long log groups its older entries; this reaches every one).
+    async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
+        const LIMIT: usize = 128;
+        let (docs, enc) = {
+            let h = self.host();
+            let mut docs: Vec<(Uri, Document, Option<String>)> = h
+                .docs
+                .iter()
+                .filter_map(|(uri, d)| match &d.text {
+                    Text::Analysed(doc) => {
+                        let name = d.path.as_deref().and_then(Path::file_name).map(|n| n.to_string_lossy().into_owned());
+                        Some((uri.clone(), doc.clone(), name))
+                    }
+                    Text::TooLarge(_) => None,
+                })
+                .collect();
+            docs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
+            (docs, h.encoding())
+        };
+        let mut out = Vec::new();
+        for (uri, doc, container) in &docs {
+            for sym in ide::entry_symbols(doc, &params.query, LIMIT - out.len()) {
+                out.push(to_proto::workspace_symbol(uri, doc.rope(), &sym, container.clone(), enc));
+            }
+            if out.len() >= LIMIT {
+                break;
+            }
+        }
+        Ok(Some(WorkspaceSymbolResponse::Nested(out)))
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

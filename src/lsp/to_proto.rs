@@ -58,12 +58,29 @@ pub fn symbol(rope: &Rope, s: &ide::Symbol, enc: Encoding) -> lsp::DocumentSymbo
             ide::SymbolKind::Title => lsp::SymbolKind::FILE,
             ide::SymbolKind::Entry => lsp::SymbolKind::MODULE,
             ide::SymbolKind::Field => lsp::SymbolKind::FIELD,
+            ide::SymbolKind::OlderEntries => lsp::SymbolKind::ARRAY,
         },
         tags: None,
         deprecated: None,
         range: range(rope, &s.range, enc),
         selection_range: range(rope, &s.selection, enc),
-        children: Some(s.children.iter().map(|c| symbol(rope, c, enc)).collect()),
+        children: (!s.children.is_empty()).then(|| s.children.iter().map(|c| symbol(rope, c, enc)).collect()),
+    }
+}
+
+/// An entry found by `workspace/symbol`; `container` is the log's file name.
+pub fn workspace_symbol(uri: &lsp::Uri, rope: &Rope, s: &ide::Symbol, container: Option<String>, enc: Encoding) -> lsp::WorkspaceSymbol {
+    let name = match &s.detail {
+        Some(title) if !title.is_empty() => format!("{} · {title}", s.name),
+        _ => s.name.clone(),
+    };
+    lsp::WorkspaceSymbol {
+        name,
+        kind: lsp::SymbolKind::MODULE,
+        tags: None,
+        container_name: container,
+        location: lsp::OneOf::Left(lsp::Location { uri: uri.clone(), range: range(rope, &s.selection, enc) }),
+        data: None,
     }
 }
 

@@ -169,6 +169,12 @@ fn seed_logs_are_clean_and_navigable() {
     let hover = c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": ch + 3}}));
     let md = hover["contents"]["value"].as_str().unwrap();
     assert!(md.contains("lines 84–145 of 145") && md.contains("```typescript"), "{md}");
+    // Workspace symbols find an entry of any open log by version.
+    let found = c.request("workspace/symbol", json!({"query": "v3"}));
+    let first = &found[0];
+    assert!(first["name"].as_str().unwrap().starts_with("v3 · "), "{found}");
+    assert!(first["location"]["uri"].as_str().unwrap().contains("Auth-WorkLog-v"), "{found}");
+    assert!(first["containerName"].as_str().unwrap().starts_with("Auth-WorkLog-v"), "{found}");
     // Completion of a path once the index is ready: type `` `rout `` in Files.
     let (fl, _) = find(&text, "**Files:**");
     let line = fl + 1;

@@ -316,6 +316,63 @@ fn outline_and_links() {
     let _ = Path::new("");
 }
 
+/// A log of `n` entries `v1…vN`, each with two fields.
+fn long_log(n: usize) -> String {
+    let mut text = String::from("---\nversion: v1\nstatus: done\n---\n# Long\n");
+    for v in 1..=n {
+        text.push_str(&format!("## v{v} | 2025-11-13 14:00 | Step {v}\n**Prev:** p\n**Now:** n\n"));
+    }
+    text
+}
+
+/// The outline of a long log: the latest `OUTLINE_ENTRIES` one by one
+/// (fields for the latest `OUTLINE_FIELDS_OF_LATEST`), older ones grouped.
+#[test]
+fn long_outline_groups_older_entries() {
+    let outline = |n: usize| -> String {
+        let doc = Document::new(&long_log(n));
+        ide::symbols(&doc)
+            .iter()
+            .map(|s| format!("{}{}", s.name, if s.children.is_empty() { String::new() } else { format!("[{}]", s.children.len()) }))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(outline(3), "frontmatter Long v1[2] v2[2] v3[2]");
+    let at_limit = outline(ide::OUTLINE_ENTRIES);
+    assert!(at_limit.starts_with("frontmatter Long v1[2] v2[2] "), "{at_limit}");
+    expect!["frontmatter Long v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 v15 v16 v17 v18 v19 v20 v21 v22 v23 v24 v25 v26 v27 v28 v29 v30 v31 v32 v33 v34 v35 v36 v37 v38 v39 v40 v41 v42 v43 v44[2] v45[2] v46[2] v47[2] v48[2] v49[2] v50[2] v51[2] v52[2] v53[2]"].assert_eq(&outline(53));
+    let big = outline(5_000);
+    let items: Vec<&str> = big.split(' ').collect();
+    // 50 groups of 99 entries, then the latest 50.
+    assert_eq!(items.len(), 2 + ide::OUTLINE_GROUPS + ide::OUTLINE_ENTRIES, "{big}");
+    assert_eq!(&items[2..4], ["v1–v99", "v100–v198"]);
+    assert_eq!(items[2 + ide::OUTLINE_GROUPS - 1], "v4852–v4950");
+    assert_eq!(items[2 + ide::OUTLINE_GROUPS], "v4951");
+    // A group spans its entries exactly; groups and entries tile the log.
+    let doc = Document::new(&long_log(5_000));
+    let syms = ide::symbols(&doc);
+    for pair in syms[2..].windows(2) {
+        assert_eq!(pair[0].range.end, pair[1].range.start);
+    }
+    assert_eq!(syms.last().map(|s| s.range.end), Some(doc.len()));
+}
+
+/// Workspace symbols reach every entry: by version (exact first) or title words.
+#[test]
+fn entry_symbols_find_any_entry() {
+    let doc = Document::new(&long_log(300));
+    let names = |q: &str, limit: usize| -> Vec<String> {
+        ide::entry_symbols(&doc, q, limit).iter().map(|s| format!("{} {}", s.name, s.detail.as_deref().unwrap_or(""))).collect()
+    };
+    assert_eq!(names("v12", 3), ["v12 Step 12", "v129 Step 129", "v128 Step 128"]);
+    assert_eq!(names("12", 2), ["v12 Step 12", "v212 Step 212"]);
+    assert_eq!(names("step 7", 2), ["v297 Step 297", "v287 Step 287"]);
+    assert_eq!(names("", 2), ["v300 Step 300", "v299 Step 299"]);
+    assert!(names("nothing", 5).is_empty());
+    let s = &ide::entry_symbols(&doc, "v1", 1)[0];
+    assert_eq!(doc.slice(s.selection.clone()), "## v1 | 2025-11-13 14:00 | Step 1");
+}
+
 #[test]
 fn selection_ranges_grow_from_the_tree_outwards() {
     let text = format!("{LOG}**Files:**\n- `src/ty$0pes/auth.ts` (types)\n- other\n");
