@@ -99,21 +99,16 @@ impl Scoring {
 /// exactly. One pass over the path's bytes, which the index keeps
 /// contiguous.
 fn quick_score(hay: &[u8], name_start: usize, needle: &[u8], ignore_case: bool) -> Option<u16> {
-    let mut needle_bytes = needle.iter();
-    let Some(&first) = needle_bytes.next() else {
-        return Some(0);
-    };
-    let mut want = first;
-    // OR-ing 0x20 folds an ASCII capital onto its small letter; used only
-    // when the wanted byte is a small letter and case is ignored.
-    let mut fold = if ignore_case && want.is_ascii_lowercase() { 0x20 } else { 0 };
     let mut score: u32 = 0;
+    let mut pos = 0;
     let mut prev: Option<usize> = None;
-    for (at, &b) in hay.iter().enumerate() {
-        if b | fold != want {
-            continue;
-        }
+    for &want in needle {
+        // OR-ing 0x20 folds an ASCII capital onto its small letter; used
+        // only when the wanted byte is a small letter and case is ignored.
+        let fold = if ignore_case && want.is_ascii_lowercase() { 0x20 } else { 0 };
+        let at = find_byte(hay, pos, want, fold)?;
         score += 16;
+        let b = hay[at];
         let boundary = at == 0 || matches!(hay[at - 1], b'/' | b'_' | b'-' | b'.' | b' ') || b.is_ascii_uppercase() && hay[at - 1].is_ascii_lowercase();
         if boundary {
             score += 10;
@@ -125,15 +120,31 @@ fn quick_score(hay: &[u8], name_start: usize, needle: &[u8], ignore_case: bool) 
             score += 2;
         }
         prev = Some(at);
-        match needle_bytes.next() {
-            Some(&n) => {
-                want = n;
-                fold = if ignore_case && want.is_ascii_lowercase() { 0x20 } else { 0 };
-            }
-            None => return Some(score.min(u16::MAX as u32) as u16),
-        }
+        pos = at + 1;
     }
-    None
+    Some(score.min(u16::MAX as u32) as u16)
+}
+
+/// The first position `at >= from` with `hay[at] | fold == want`, eight
+/// bytes at a time (a zero-byte test on a 64-bit word: the lowest flagged
+/// byte is exact, as a borrow only runs upwards from a real zero).
+#[inline]
+fn find_byte(hay: &[u8], from: usize, want: u8, fold: u8) -> Option<usize> {
+    const LO: u64 = 0x0101_0101_0101_0101;
+    const HI: u64 = 0x8080_8080_8080_8080;
+    let (w, f) = (LO * u64::from(want), LO * u64::from(fold));
+    let mut i = from;
+    while let Some(word) = hay.get(i..i + 8) {
+        let mut bytes = [0u8; 8];
+        bytes.copy_from_slice(word);
+        let x = (u64::from_le_bytes(bytes) | f) ^ w;
+        let zero = x.wrapping_sub(LO) & !x & HI;
+        if zero != 0 {
+            return Some(i + (zero.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    hay.get(i..)?.iter().position(|&b| b | fold == want).map(|p| p + i)
 }
 
 /// Below this many candidates a query is scored on the calling thread only.
@@ -443,11 +454,18 @@ mod quick_tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn find_byte_is_a_plain_search(hay in proptest::collection::vec(proptest::num::u8::ANY, 0..40), from in 0usize..45, want in proptest::num::u8::ANY, fold in proptest::bool::ANY) {
+            let fold = if fold { 0x20 } else { 0 };
+            let naive = hay.get(from..).and_then(|rest| rest.iter().position(|&b| b | fold == want)).map(|p| p + from);
+            proptest::prop_assert_eq!(find_byte(&hay, from, want, fold), naive);
+        }
+
         /// On ASCII, the mask prefilter never rejects what nucleo matches,
         /// and `quick_score` decides as nucleo.
         #[test]
         fn prefilter_and_quick_score_agree_with_nucleo(
-            p in "[a-cA-C/._ \\\\-]{1,12}",
+            p in "[a-cA-C/._ \\\\-]{1,40}",
             q in "[a-cA-C/._ \\\\-]{1,4}",
         ) {
             let mut matcher = Matcher::new(config());
