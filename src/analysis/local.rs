@@ -1,8 +1,6 @@
 //! Diagnostics that one chunk decides alone (config-independent), cached
 //! with the chunk and recomputed only when the chunk changes.
 
-use std::collections::HashSet;
-
 use super::{suggest_label, Code, Diagnostic, Fix};
 use crate::model::{ChunkModel, FieldKind};
 
@@ -19,25 +17,28 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
                 format!("Entry headings read `## vN | YYYY-MM-DD HH:MM | Title`: {p}."),
             ));
         }
-        let mut seen = HashSet::new();
+        let mut seen = 0u16;
         for f in &m.fields {
             if let Some(k) = f.label.kind {
-                if !seen.insert(k) {
+                let bit = 1u16 << k as u16;
+                if seen & bit != 0 {
                     out.push(Diagnostic::new(
                         Code::DuplicateSection,
                         f.label.range.clone(),
                         format!("A second `**{}:**` in this entry.", k.label()),
                     ));
                 }
+                seen |= bit;
             }
         }
         for l in m.labels.iter().filter(|l| l.kind.is_none()) {
-            let sugg = suggest_label(&l.name);
+            let name = l.name(text);
+            let sugg = suggest_label(name);
             let msg = match sugg {
-                Some(k) => format!("`{}` is not a Work Log field; did you mean `{}`?", l.name, k.label()),
+                Some(k) => format!("`{}` is not a Work Log field; did you mean `{}`?", name, k.label()),
                 None => format!(
                     "`{}` is not a Work Log field (known: {}).",
-                    l.name,
+                    name,
                     FieldKind::ALL.map(|k| k.label()).join(", ")
                 ),
             };
@@ -64,13 +65,13 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
         if let Some(f) = m.field(FieldKind::Next) {
             for it in &f.items {
                 match &it.tag {
-                    Some(t) if PRIORITIES.contains(&t.text.as_str()) => {}
+                    Some(t) if PRIORITIES.contains(&t.text(text)) => {}
                     Some(t) => {
-                        let guess = guess_priority(&t.text);
+                        let guess = guess_priority(t.text(text));
                         let mut d = Diagnostic::new(
                             Code::BadPriority,
                             t.range.clone(),
-                            format!("`[{}]` is not a priority; use `[HIGH]`, `[MED]` or `[LOW]`.", t.text),
+                            format!("`[{}]` is not a priority; use `[HIGH]`, `[MED]` or `[LOW]`.", t.text(text)),
                         );
                         for p in guess.into_iter().chain(PRIORITIES.iter().copied().filter(|p| Some(*p) != guess)) {
                             let mut fx = Fix::replace(format!("Change to `[{p}]`"), t.range.clone(), format!("[{p}]"));

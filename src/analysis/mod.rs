@@ -4,6 +4,7 @@
 pub mod facts;
 mod local;
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
@@ -409,7 +410,7 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
     let Some(log) = cx.path else { return };
     let chunks = doc.chunks();
     let latest = chunks.iter().rposition(|c| c.summary.entry);
-    let mut memo: HashMap<&str, Resolution> = HashMap::new();
+    let mut memo: HashMap<Cow<'_, str>, Resolution> = HashMap::new();
     for (i, c) in chunks.iter().enumerate() {
         let checked = match cx.config.references {
             RefScope::All => true,
@@ -422,7 +423,8 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
             if !checked && !r.maybe_outside {
                 continue;
             }
-            let res = memo.entry(r.path.as_str()).or_insert_with(|| cx.facts.resolve(log, &r.path)).clone();
+            let path = doc.slice(c.start + r.path_range.start..c.start + r.path_range.end);
+            let res = memo.entry(path.clone()).or_insert_with_key(|p| cx.facts.resolve(log, p)).clone();
             let at = c.start + r.range.start..c.start + r.range.end;
             match res {
                 Resolution::Outside => {
@@ -430,7 +432,7 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
                         out.push(Diagnostic::new(
                             Code::OutsideWorkspace,
                             at,
-                            format!("`{}` is outside the workspace folder; it is never read.", r.path),
+                            format!("`{path}` is outside the workspace folder; it is never read."),
                         ));
                     }
                 }
@@ -439,16 +441,16 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
                     if r.form == RefForm::Nested || r.needs_folder {
                         continue;
                     }
-                    out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{}` does not exist in the workspace.", r.path)));
+                    out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{path}` does not exist in the workspace.")));
                 }
-                Resolution::Found(files) => check_range(r, &files, cx.facts, c.start, out),
+                Resolution::Found(files) => check_range(r, &path, &files, cx.facts, c.start, out),
                 Resolution::Unknown => {}
             }
         }
     }
 }
 
-fn check_range(r: &FileRef, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
+fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
     let Some((span, at)) = &r.lines else { return };
     if !span.is_valid() {
         return; // bad-range already says it
@@ -462,7 +464,7 @@ fn check_range(r: &FileRef, files: &[std::path::PathBuf], facts: &dyn FileFacts,
     out.push(Diagnostic::new(
         Code::RangeOutOfBounds,
         base + at.start..base + at.end,
-        format!("Lines {}-{} are past the end of `{}` ({} lines).", span.start, span.end, r.path, n),
+        format!("Lines {}-{} are past the end of `{path}` ({n} lines).", span.start, span.end),
     ));
 }
 

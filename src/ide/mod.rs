@@ -17,6 +17,8 @@ use crate::model::{FieldKind, FileRef, LineSpan, RefForm};
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefHit {
     pub r: FileRef,
+    /// The path as written (the text at `r.path_range`).
+    pub path: String,
     /// Absolute range of the reference as written.
     pub range: Range<usize>,
 }
@@ -29,7 +31,11 @@ pub fn ref_at(doc: &Document, offset: usize) -> Option<RefHit> {
         .refs
         .iter()
         .find(|r| r.range.start <= rel && rel <= r.range.end || r.path_range.start <= rel && rel <= r.path_range.end && r.form != RefForm::Nested)
-        .map(|r| RefHit { r: r.clone(), range: c.start + r.range.start..c.start + r.range.end })
+        .map(|r| RefHit {
+            r: r.clone(),
+            path: doc.slice(c.start + r.path_range.start..c.start + r.path_range.end).into_owned(),
+            range: c.start + r.range.start..c.start + r.range.end,
+        })
 }
 
 /// An entry heading by version: (version, absolute heading line range).
@@ -64,7 +70,7 @@ pub enum Target {
 pub fn definition(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn FileFacts) -> Option<(Range<usize>, Vec<Target>)> {
     if let Some(hit) = ref_at(doc, offset) {
         let log = log?;
-        let Resolution::Found(files) = facts.resolve(log, &hit.r.path) else { return None };
+        let Resolution::Found(files) = facts.resolve(log, &hit.path) else { return None };
         let lines = hit.r.lines.as_ref().map(|(s, _)| *s).filter(|s| s.is_valid());
         let targets = files.into_iter().map(|path| Target::File { path, lines }).collect();
         return Some((hit.range, targets));
@@ -85,19 +91,19 @@ pub enum HoverTarget {
 
 pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn FileFacts) -> Option<HoverTarget> {
     if let Some(hit) = ref_at(doc, offset) {
-        let res = log.map(|l| facts.resolve(l, &hit.r.path));
+        let res = log.map(|l| facts.resolve(l, &hit.path));
         let markdown = match res {
             Some(Resolution::Found(files)) => {
                 return Some(HoverTarget::Reference {
                     range: hit.range,
-                    written: hit.r.path.clone(),
+                    written: hit.path.clone(),
                     files,
                     lines: hit.r.lines.as_ref().map(|(s, _)| *s),
                 })
             }
-            Some(Resolution::Outside) => format!("`{}` is outside the workspace; it is never read.", hit.r.path),
-            Some(Resolution::NotFound) => format!("`{}` does not exist in the workspace.", hit.r.path),
-            _ => format!("`{}`", hit.r.path),
+            Some(Resolution::Outside) => format!("`{}` is outside the workspace; it is never read.", hit.path),
+            Some(Resolution::NotFound) => format!("`{}` does not exist in the workspace.", hit.path),
+            _ => format!("`{}`", hit.path),
         };
         return Some(HoverTarget::Text { range: hit.range, markdown });
     }
@@ -125,7 +131,7 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
         for it in &f.items {
             if let Some(t) = &it.tag {
                 if t.range.start <= rel && rel <= t.range.end {
-                    let md = match t.text.as_str() {
+                    let md = match &*doc.slice(c.start + t.range.start + 1..(c.start + t.range.end).saturating_sub(1)) {
                         "HIGH" => "**[HIGH]** — do next: blocks the hand-off's goal.",
                         "MED" => "**[MED]** — should be done in this piece of work.",
                         "LOW" => "**[LOW]** — nice to have; may be deferred.",
@@ -298,7 +304,8 @@ fn field_symbol(doc: &Document, start: usize, f: &crate::model::Field) -> Symbol
     let abs = |r: &Range<usize>| start + r.start..start + r.end;
     let value = doc.slice(abs(&f.value));
     let detail = (!value.is_empty()).then(|| value.chars().take(80).collect());
-    Symbol { name: f.label.name.clone(), detail, kind: SymbolKind::Field, range: abs(&f.extent), selection: abs(&f.label.range), children: vec![] }
+    let name = f.label.kind.map_or_else(|| doc.slice(abs(&f.label.name_range)).into_owned(), |k| k.label().to_string());
+    Symbol { name, detail, kind: SymbolKind::Field, range: abs(&f.extent), selection: abs(&f.label.range), children: vec![] }
 }
 
 /// One outline item for the entries from `first` to `last` (entry chunks).
@@ -384,7 +391,8 @@ pub fn links(doc: &Document, log: &Path, facts: &dyn FileFacts) -> Vec<DocLink> 
     let mut memo = std::collections::HashMap::new();
     for c in doc.chunks() {
         for r in &c.model.refs {
-            let res = memo.entry(r.path.clone()).or_insert_with(|| facts.resolve(log, &r.path));
+            let path = doc.slice(c.start + r.path_range.start..c.start + r.path_range.end);
+            let res = memo.entry(path).or_insert_with_key(|p| facts.resolve(log, p));
             if let Resolution::Found(files) = res {
                 if files.len() == 1 {
                     let line = r.lines.as_ref().map(|(s, _)| s.start).filter(|&l| l > 0);

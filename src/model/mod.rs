@@ -87,19 +87,33 @@ impl FieldKind {
 /// A bold label at the start of a line: `**Label:**` or `**Label**:`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Label {
-    pub name: String,
+    /// Where the label's name is (trimmed, without `**` and `:`).
+    pub name_range: Range<usize>,
     /// The whole `**Label:**`.
     pub range: Range<usize>,
     pub kind: Option<FieldKind>,
+}
+
+impl Label {
+    /// The label's name, from the chunk's text.
+    pub fn name<'a>(&self, chunk_text: &'a str) -> &'a str {
+        chunk_text.get(self.name_range.clone()).unwrap_or("")
+    }
 }
 
 /// A bracket tag at the start of a list item (`[HIGH]`), after an optional
 /// task box.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Tag {
-    pub text: String,
-    /// Including the brackets.
+    /// Including the brackets; the tag's text is inside them.
     pub range: Range<usize>,
+}
+
+impl Tag {
+    /// The tag's text (between the brackets), from the chunk's text.
+    pub fn text<'a>(&self, chunk_text: &'a str) -> &'a str {
+        chunk_text.get(self.range.start + 1..self.range.end.saturating_sub(1)).unwrap_or("")
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -238,8 +252,9 @@ impl ChunkModel {
 }
 
 /// Parse a bold label at the start of `line` (after up to three spaces).
-/// Returns the label text and the byte range of the whole `**Label:**`.
-pub fn parse_label(line: &str) -> Option<(String, Range<usize>)> {
+/// Returns the byte ranges of the label's name (trimmed) and of the whole
+/// `**Label:**`.
+pub fn parse_label(line: &str) -> Option<(Range<usize>, Range<usize>)> {
     let (w, ib) = syntax::indentation(line);
     if w > 3 {
         return None;
@@ -255,11 +270,13 @@ pub fn parse_label(line: &str) -> Option<(String, Range<usize>)> {
     } else {
         return None;
     };
+    let lead = name.len() - name.trim_start().len();
     let name = name.trim();
     if name.is_empty() || name.len() > 40 || name.contains(['*', '`', '[']) {
         return None;
     }
-    Some((name.to_string(), ib..end))
+    let ns = ib + 2 + lead;
+    Some((ns..ns + name.len(), ib..end))
 }
 
 /// A list item marker: indentation width and where its content starts.
@@ -290,7 +307,7 @@ fn list_item(line: &str) -> Option<(usize, usize)> {
 
 /// Parse an item's leading task box and bracket tag. `text` starts after the
 /// list marker; offsets returned are relative to `text`.
-fn item_tag(text: &str) -> (bool, Option<(String, Range<usize>)>) {
+fn item_tag(text: &str) -> (bool, Option<Range<usize>>) {
     let mut off = 0;
     let mut task = false;
     let t = text;
@@ -316,12 +333,15 @@ fn item_tag(text: &str) -> (bool, Option<(String, Range<usize>)>) {
     if inner.starts_with("...") || inner.starts_with('…') {
         return (task, None);
     }
-    (task, Some((inner.to_string(), off..off + close + 1)))
+    (task, Some(off..off + close + 1))
 }
 
 fn parse_elision(line: &str) -> Option<Vec<u32>> {
-    let t = line.trim();
-    let inner = t.strip_prefix('[')?.strip_suffix(']')?;
+    let t = line.trim_start();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let inner = t.trim_end().strip_prefix('[')?.strip_suffix(']')?;
     let inner = inner.trim();
     let body = if let Some(b) = inner.strip_prefix("...") {
         b.strip_suffix("...")?
@@ -347,11 +367,20 @@ fn parse_elision(line: &str) -> Option<Vec<u32>> {
 
 /// `v<digits>` as a whole word.
 fn version_mentions(s: &str) -> Vec<VersionMention> {
-    let b = s.as_bytes();
     let mut out = Vec::new();
+    version_mentions_into(s, &mut out);
+    out
+}
+
+/// [`version_mentions`] appended to `out`.
+fn version_mentions_into(s: &str, out: &mut Vec<VersionMention>) {
+    let b = s.as_bytes();
     let mut i = 0;
-    while i < b.len() {
-        if b[i] == b'v' && (i == 0 || !b[i - 1].is_ascii_alphanumeric()) {
+    // Jump from `v` to `v`; a mention's digits hold no `v`, so skipping past
+    // them (as the byte-by-byte scan did) changes nothing.
+    while let Some(k) = memchr::memchr(b'v', &b[i..]) {
+        i += k;
+        if i == 0 || !b[i - 1].is_ascii_alphanumeric() {
             let d = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
             let end = i + 1 + d;
             if d > 0 && d < 9 && (end == b.len() || !(b[end].is_ascii_alphanumeric() || b[end] == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit))) {
@@ -364,7 +393,16 @@ fn version_mentions(s: &str) -> Vec<VersionMention> {
         }
         i += 1;
     }
-    out
+}
+
+/// `line.trim().is_empty()`, without decoding chars when the line starts
+/// with visible ASCII (nearly always).
+fn is_blank(line: &str) -> bool {
+    match line.as_bytes().first() {
+        None => true,
+        Some(&c) if c < 0x80 && !c.is_ascii_whitespace() => false,
+        Some(_) => line.trim().is_empty(),
+    }
 }
 
 fn parse_heading(text: &str, line: Line, content: Range<usize>) -> EntryHeading {
@@ -526,6 +564,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
     let mut prev_para: Option<Line> = None;
     let mut body_lines = 0usize;
     let mut elision_lines = 0usize;
+    let mut scratch = Scratch::default();
 
     for (n, l) in syntax::lines_from(text, from).enumerate() {
         let line = &text[l.start..l.end];
@@ -548,7 +587,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             prev_para = None;
             continue;
         }
-        if line.trim().is_empty() {
+        if is_blank(line) {
             prev_para = None;
             continue;
         }
@@ -564,7 +603,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             continue;
         }
         // Setext title: `Title` underlined with `===`.
-        if let Some(p) = prev_para {
+        if let Some(p) = prev_para.filter(|_| line.trim_start().starts_with('=')) {
             let t = line.trim();
             if !t.is_empty() && t.bytes().all(|c| c == b'=') && m.heading.is_none() && m.title.is_none() {
                 let pt = &text[p.start..p.end];
@@ -588,8 +627,8 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         let mut content_start = 0; // within line
         let mut in_files_or_work = false;
         if let Some((name, r)) = parse_label(line) {
-            let kind = FieldKind::from_label(&name);
-            let label = Label { name, range: l.start + r.start..l.start + r.end, kind };
+            let kind = FieldKind::from_label(&line[name.clone()]);
+            let label = Label { name_range: l.start + name.start..l.start + name.end, range: l.start + r.start..l.start + r.end, kind };
             if let Some(i) = field {
                 m.fields[i].extent.end = l.start;
             }
@@ -635,7 +674,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                         m.fields[i].items.push(Item {
                             line: l.start..l.end,
                             text: base..base + item_text.trim_end().len(),
-                            tag: tag.map(|(t, r)| Tag { text: t, range: base + r.start..base + r.end }),
+                            tag: tag.map(|r| Tag { range: base + r.start..base + r.end }),
                             task_box,
                         });
                     }
@@ -687,10 +726,9 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             if tok.starts_with('L') {
                 if let Some(span) = refs::parse_span(tok, false) {
                     let s = l.start + content_start;
-                    let p = m.refs[parent_ref].clone();
+                    let p = &m.refs[parent_ref];
                     m.refs.push(FileRef {
-                        path: p.path,
-                        path_range: p.path_range,
+                        path_range: p.path_range.clone(),
                         range: s..s + tok.len(),
                         lines: Some((span, s..s + tok.len())),
                         form: RefForm::Nested,
@@ -702,23 +740,31 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                 }
             }
         }
-        scan_refs(text, l.start + content_start, l.end, &ctx, &mut m.refs);
+        scan_refs(text, l.start + content_start, l.end, &ctx, &mut m.refs, &mut scratch);
         if files_top && m.refs.len() > refs_before {
             if let Some(b) = bullets.last_mut() {
                 b.file = Some(refs_before);
             }
         }
         // Version mentions (outside code) for navigation.
-        if m.heading.is_some() && line.contains('v') {
-            let mentions = version_mentions(line);
-            let spans = if mentions.is_empty() || !line.contains('`') { Vec::new() } else { inline::code_spans(line) };
-            for vm in mentions {
-                if !spans.iter().any(|c| c.outer.contains(&vm.range.start)) {
-                    m.mentions.push(VersionMention {
-                        version: vm.version,
-                        range: l.start + vm.range.start..l.start + vm.range.end,
-                    });
+        if m.heading.is_some() {
+            let before = m.mentions.len();
+            version_mentions_into(line, &mut m.mentions);
+            if m.mentions.len() > before {
+                scratch.spans.clear();
+                if memchr::memchr(b'`', line.as_bytes()).is_some() {
+                    inline::code_spans_into(line, &mut scratch.spans);
                 }
+                let spans = &scratch.spans;
+                let mut k = before;
+                for j in before..m.mentions.len() {
+                    let vm = m.mentions[j].clone();
+                    if !spans.iter().any(|c| c.outer.contains(&vm.range.start)) {
+                        m.mentions[k] = VersionMention { version: vm.version, range: l.start + vm.range.start..l.start + vm.range.end };
+                        k += 1;
+                    }
+                }
+                m.mentions.truncate(k);
             }
         }
         for g in mojibake::find(line) {
@@ -734,6 +780,15 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
     m
 }
 
+/// Buffers reused from line to line (a line's code spans, links, and the
+/// ranges they take), so that a line costs no allocation of its own.
+#[derive(Default)]
+struct Scratch {
+    spans: Vec<inline::CodeSpan>,
+    links: Vec<inline::Link>,
+    taken: Vec<Range<usize>>,
+}
+
 struct RefCtx {
     exempt: bool,
     /// Bare words with a known extension count (Files/Work bullets).
@@ -742,20 +797,38 @@ struct RefCtx {
 }
 
 /// Extract references from `text[start..end]` (one line's content).
-fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<FileRef>) {
+fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<FileRef>, scratch: &mut Scratch) {
     let s = &text[start..end];
     // Most lines hold no reference at all: nothing that a path needs.
-    if !s.bytes().any(|c| matches!(c, b'/' | b'.' | b':' | b'#' | b'`' | b']')) {
+    let (mut tick, mut link) = (false, false);
+    let mut any = false;
+    for (i, &c) in s.as_bytes().iter().enumerate() {
+        match c {
+            b'`' => tick = true,
+            b']' => link |= s.as_bytes().get(i + 1) == Some(&b'('),
+            b'/' | b'.' | b':' | b'#' => {}
+            _ => continue,
+        }
+        any = true;
+    }
+    if !any {
         return;
     }
-    let spans = if s.contains('`') { inline::code_spans(s) } else { Vec::new() };
-    let links = if s.contains("](") { inline::links(s, &spans) } else { Vec::new() };
+    let Scratch { spans, links, taken } = scratch;
+    spans.clear();
+    links.clear();
+    taken.clear();
+    if tick {
+        inline::code_spans_into(s, spans);
+    }
+    if link {
+        inline::links_into(s, spans, links);
+    }
     let form_for = |default: RefForm| match ctx.work {
         Some(op) => RefForm::Work(op),
         None => default,
     };
-    let mut taken: Vec<Range<usize>> = Vec::new();
-    for c in &spans {
+    for c in spans.iter() {
         taken.push(c.outer.clone());
         let inner = &s[c.inner.clone()];
         let tok = inner.trim();
@@ -769,7 +842,7 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
             out.push(r);
         }
     }
-    for lk in &links {
+    for lk in links.iter() {
         taken.push(lk.outer.clone());
         let dest = &s[lk.dest.clone()];
         if dest.is_empty() || dest.starts_with('#') || refs::is_url(dest) {
@@ -788,7 +861,6 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
             refs::parse_span(f, true).map(|sp| (sp, fs..fs + f.len()))
         });
         out.push(FileRef {
-            path: path.to_string(),
             path_range: base..base + path.len(),
             range: base..base + dest.len(),
             lines,
@@ -838,17 +910,25 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
         if !pathy {
             continue;
         }
-        let word = &s[ws..i];
-        let lead = word.len() - word.trim_start_matches(['(', '[', '"', '\'', '<', '*', '_']).len();
-        let w = word[lead..].trim_end_matches([')', ']', '"', '\'', '>', ',', '.', ';', ':', '!', '?', '*', '_']);
-        if w.is_empty() || w.contains(['`', '(', ')', '[', ']']) || refs::is_url(w) {
+        // The trimmed characters are ASCII: trimming bytes keeps boundaries.
+        let wb = &b[ws..i];
+        let lead = wb.iter().take_while(|c| matches!(c, b'(' | b'[' | b'"' | b'\'' | b'<' | b'*' | b'_')).count();
+        let trail = wb[lead..]
+            .iter()
+            .rev()
+            .take_while(|c| matches!(c, b')' | b']' | b'"' | b'\'' | b'>' | b',' | b'.' | b';' | b':' | b'!' | b'?' | b'*' | b'_'))
+            .count();
+        let w = &s[ws + lead..i - trail];
+        if w.is_empty() || w.bytes().any(|c| matches!(c, b'`' | b'(' | b')' | b'[' | b']')) || refs::is_url(w) {
             continue;
         }
         let (plen, lines) = refs::split_range(w);
         let path = &w[..plen];
+        let pb = path.as_bytes();
+        let (slash, colon) = (memchr::memchr(b'/', pb).is_some(), memchr::memchr(b':', pb).is_some());
         let ext = refs::has_known_extension(path);
-        let plausible = path.chars().any(|c| c.is_alphabetic()) && (path.contains('/') || ext) && !path.contains(':');
-        let accept = plausible && (lines.is_some() || ext && (ctx.path_words || in_parens && path.contains('/')));
+        let plausible = (pb.iter().any(u8::is_ascii_alphabetic) || path.chars().any(|c| c.is_alphabetic())) && (slash || ext) && !colon;
+        let accept = plausible && (lines.is_some() || ext && (ctx.path_words || in_parens && slash));
         if accept {
             if let Some(r) = make_ref(w, start + ws + lead, form_for(RefForm::Plain), ctx.exempt, false, false) {
                 out.push(r);
@@ -880,7 +960,6 @@ fn make_ref(tok: &str, base: usize, form: RefForm, exempt: bool, backtick: bool,
         needs_folder = true;
     }
     Some(FileRef {
-        path: path.to_string(),
         path_range: base..base + plen,
         range: base..base + tok.len(),
         lines: lines.map(|(sp, r)| (sp, base + r.start..base + r.end)),

@@ -51,12 +51,12 @@ pub enum WorkOp {
     Removed,
 }
 
-/// One file reference, with chunk-relative byte ranges.
+/// One file reference, with chunk-relative byte ranges. The path itself is
+/// not stored: it is the chunk text at `path_range` (see [`FileRef::path`]).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct FileRef {
-    /// The path as written (no range, no backticks).
-    pub path: String,
-    /// Where the path is written. For `Nested`, the parent bullet's path.
+    /// Where the path (as written: no range, no backticks) is. For `Nested`,
+    /// the parent bullet's path.
     pub path_range: Range<usize>,
     /// Path and range as written (for `Nested`, just `L47-82`).
     pub range: Range<usize>,
@@ -73,24 +73,35 @@ pub struct FileRef {
     pub maybe_outside: bool,
 }
 
+impl FileRef {
+    /// The path as written, from the text of the chunk holding the reference
+    /// (empty if `chunk_text` is not that text).
+    pub fn path<'a>(&self, chunk_text: &'a str) -> &'a str {
+        chunk_text.get(self.path_range.clone()).unwrap_or("")
+    }
+}
+
 /// Could this path leave the root, whatever entry it stands in?
 pub fn may_leave_root(p: &str) -> bool {
-    p.starts_with(['/', '\\', '~']) || p.contains("..") || p.as_bytes().get(1) == Some(&b':')
+    p.starts_with(['/', '\\', '~']) || has_pair(p, b"..") || p.as_bytes().get(1) == Some(&b':')
+}
+
+/// Does `s` contain the two bytes `pair` in a row? (Words are short: a plain
+/// loop beats building a substring searcher per call.)
+pub(crate) fn has_pair(s: &str, pair: &[u8; 2]) -> bool {
+    s.as_bytes().windows(2).any(|w| w == pair)
 }
 
 /// Split `tok` into a path and an optional line range suffix
 /// (`:N`, `:N-M`, `:LN-LM`, `#LN`, `#LN-LM`). Returns the path length and the
 /// range with its byte offset within `tok`.
 pub fn split_range(tok: &str) -> (usize, Option<(LineSpan, Range<usize>)>) {
-    for (i, c) in tok.char_indices().rev() {
-        if c != ':' && c != '#' {
-            continue;
-        }
+    // The last `:` or `#` (ASCII: a byte search is a char search).
+    if let Some(i) = memchr::memrchr2(b':', b'#', tok.as_bytes()) {
         let suffix = &tok[i + 1..];
-        if let Some(span) = parse_span(suffix, c == '#') {
+        if let Some(span) = parse_span(suffix, tok.as_bytes()[i] == b'#') {
             return (i, Some((span, i + 1..tok.len())));
         }
-        break;
     }
     (tok.len(), None)
 }
@@ -121,20 +132,29 @@ pub fn parse_span(s: &str, fragment: bool) -> Option<LineSpan> {
 
 /// Does this token look like a path as far as its characters go?
 pub fn path_chars_ok(p: &str) -> bool {
-    !p.is_empty()
-        && p.chars().any(|c| c.is_alphanumeric())
-        && !p.starts_with('-')
-        && !p.contains("://")
-        && p.chars().all(|c| {
-            c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | '~' | '+' | '@' | '\\' | ':')
-        })
+    if p.is_empty() || p.starts_with('-') {
+        return false;
+    }
+    let mut alnum = false;
+    for c in p.chars() {
+        if c.is_alphanumeric() {
+            alnum = true;
+        } else if !matches!(c, '_' | '-' | '.' | '/' | '~' | '+' | '@' | '\\' | ':') {
+            return false;
+        }
+    }
+    alnum && !p.as_bytes().windows(3).any(|w| w == b"://")
 }
 
 /// Does the last segment of `p` carry a known extension? (No allocation:
 /// this runs on every word that contains a dot.)
 pub fn has_known_extension(p: &str) -> bool {
-    let name = p.rsplit(['/', '\\']).next().unwrap_or(p);
-    let Some((stem, ext)) = name.rsplit_once('.') else { return false };
+    let name = match memchr::memrchr2(b'/', b'\\', p.as_bytes()) {
+        Some(i) => &p[i + 1..],
+        None => p,
+    };
+    let Some(dot) = memchr::memrchr(b'.', name.as_bytes()) else { return false };
+    let (stem, ext) = (&name[..dot], &name[dot + 1..]);
     if stem.is_empty() && !name.starts_with('.') || ext.is_empty() || ext.len() > 12 {
         return false;
     }
@@ -160,15 +180,20 @@ pub fn is_url(s: &str) -> bool {
 pub fn says_planned(text: &str) -> bool {
     const WORDS: [&[u8]; 4] = [b"to be created", b"planned", b"pending", b"not yet"];
     let h = text.as_bytes();
-    // One pass: only positions starting with t, p or n (any case) can match.
-    (0..h.len()).any(|s| {
-        matches!(h[s] | 0x20, b't' | b'p' | b'n')
-            && (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
-            && WORDS.iter().any(|w| {
-                h.len() - s >= w.len()
-                    && h[s..s + w.len()].eq_ignore_ascii_case(w)
-                    && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
-            })
+    // One pass: only positions starting with `to`, `pl`, `pe` or `no` (any
+    // case) can match; the words differ in their first two letters.
+    (0..h.len().saturating_sub(1)).any(|s| {
+        let w: &[u8] = match (h[s] | 0x20, h[s + 1] | 0x20) {
+            (b't', b'o') => WORDS[0],
+            (b'p', b'l') => WORDS[1],
+            (b'p', b'e') => WORDS[2],
+            (b'n', b'o') => WORDS[3],
+            _ => return false,
+        };
+        (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
+            && h.len() - s >= w.len()
+            && h[s..s + w.len()].eq_ignore_ascii_case(w)
+            && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
     })
 }
 

@@ -23,8 +23,14 @@ pub struct Link {
 
 /// Code spans in `s`, in order.
 pub fn code_spans(s: &str) -> Vec<CodeSpan> {
-    let b = s.as_bytes();
     let mut out = Vec::new();
+    code_spans_into(s, &mut out);
+    out
+}
+
+/// [`code_spans`] appended to `out` (a buffer reused from line to line).
+pub fn code_spans_into(s: &str, out: &mut Vec<CodeSpan>) {
+    let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
         match b[i] {
@@ -56,7 +62,6 @@ pub fn code_spans(s: &str) -> Vec<CodeSpan> {
             _ => i += 1,
         }
     }
-    out
 }
 
 fn run_len(b: &[u8], i: usize, c: u8) -> usize {
@@ -65,9 +70,15 @@ fn run_len(b: &[u8], i: usize, c: u8) -> usize {
 
 /// Inline links in `s` outside the given code spans.
 pub fn links(s: &str, spans: &[CodeSpan]) -> Vec<Link> {
+    let mut out = Vec::new();
+    links_into(s, spans, &mut out);
+    out
+}
+
+/// [`links`] appended to `out` (a buffer reused from line to line).
+pub fn links_into(s: &str, spans: &[CodeSpan], out: &mut Vec<Link>) {
     let b = s.as_bytes();
     let in_code = |i: usize| spans.iter().any(|c| c.outer.contains(&i));
-    let mut out = Vec::new();
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'\\' {
@@ -141,7 +152,6 @@ pub fn links(s: &str, spans: &[CodeSpan]) -> Vec<Link> {
         out.push(Link { outer: i..end + 1, text: i + 1..close, dest });
         i = end + 1;
     }
-    out
 }
 
 #[cfg(test)]
