@@ -260,7 +260,8 @@ pub fn parse_label(line: &str) -> Option<(Range<usize>, Range<usize>)> {
         return None;
     }
     let rest = line[ib..].strip_prefix("**")?;
-    let close = rest.find("**")?;
+    let rb = rest.as_bytes();
+    let close = memchr::memchr_iter(b'*', rb).find(|&i| rb.get(i + 1) == Some(&b'*'))?;
     let inner = &rest[..close];
     let after = &rest[close + 2..];
     let (name, end) = if let Some(n) = inner.strip_suffix(':') {
@@ -581,7 +582,10 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                 continue;
             }
         }
-        if let Some(f) = syntax::fence_open(line) {
+        // The first byte after spaces and tabs decides which of the block
+        // scanners below can match at all (each skips exactly these first).
+        let first = line.bytes().find(|&c| c != b' ' && c != b'\t');
+        if let Some(f) = if matches!(first, Some(b'`' | b'~')) { syntax::fence_open(line) } else { None } {
             fence = Some((f, l.start));
             body_lines += 1;
             prev_para = None;
@@ -592,7 +596,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             continue;
         }
         body_lines += 1;
-        if let Some((level, content)) = syntax::atx_heading(line) {
+        if let Some((level, content)) = if first == Some(b'#') { syntax::atx_heading(line) } else { None } {
             let content = l.start + content.start..l.start + content.end;
             if level == 1 && m.heading.is_none() && m.title.is_none() {
                 m.title = Some(content.clone());
@@ -626,7 +630,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
 
         let mut content_start = 0; // within line
         let mut in_files_or_work = false;
-        if let Some((name, r)) = parse_label(line) {
+        if let Some((name, r)) = if first == Some(b'*') { parse_label(line) } else { None } {
             let kind = FieldKind::from_label(&line[name.clone()]);
             let label = Label { name_range: l.start + name.start..l.start + name.end, range: l.start + r.start..l.start + r.end, kind };
             if let Some(i) = field {
@@ -657,7 +661,8 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         let mut nested_of: Option<usize> = None;
         let mut files_top = false;
         if content_start == 0 {
-            if let Some((indent, cstart)) = list_item(line) {
+            let item = if matches!(first, Some(b'-' | b'*' | b'+' | b'0'..=b'9')) { list_item(line) } else { None };
+            if let Some((indent, cstart)) = item {
                 while bullets.last().is_some_and(|b| b.indent >= indent) {
                     bullets.pop();
                 }
@@ -799,21 +804,12 @@ struct RefCtx {
 /// Extract references from `text[start..end]` (one line's content).
 fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<FileRef>, scratch: &mut Scratch) {
     let s = &text[start..end];
-    // Most lines hold no reference at all: nothing that a path needs.
-    let (mut tick, mut link) = (false, false);
-    let mut any = false;
-    for (i, &c) in s.as_bytes().iter().enumerate() {
-        match c {
-            b'`' => tick = true,
-            b']' => link |= s.as_bytes().get(i + 1) == Some(&b'('),
-            b'/' | b'.' | b':' | b'#' => {}
-            _ => continue,
-        }
-        any = true;
-    }
-    if !any {
-        return;
-    }
+    // Code spans and links only where a backtick or a `](` is (vector
+    // searches); lines without either go straight to the bare words, which
+    // need a `/`, `.`, `:` or `#` to be a path.
+    let sb = s.as_bytes();
+    let tick = memchr::memchr(b'`', sb).is_some();
+    let link = memchr::memchr_iter(b']', sb).any(|i| sb.get(i + 1) == Some(&b'('));
     let Scratch { spans, links, taken } = scratch;
     spans.clear();
     links.clear();

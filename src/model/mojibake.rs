@@ -62,7 +62,7 @@ fn is_cont(b: u8) -> bool {
 pub fn find(s: &str) -> Vec<Garbled> {
     // Every lead byte's character (U+00C2..U+00F4) is encoded as 0xC3 0x..:
     // text without a 0xC3 byte (ASCII, real emoji) has nothing to find.
-    if !s.as_bytes().contains(&0xC3) {
+    if memchr::memchr(0xC3, s.as_bytes()).is_none() {
         return Vec::new();
     }
     let chars: Vec<(usize, char)> = s.char_indices().collect();

@@ -179,22 +179,46 @@ pub fn is_url(s: &str) -> bool {
 /// Words (whole words, any case) that mark a bullet as planned work.
 pub fn says_planned(text: &str) -> bool {
     const WORDS: [&[u8]; 4] = [b"to be created", b"planned", b"pending", b"not yet"];
+    // The words' first two letters, lower case, as little-endian `u16`s: a
+    // position can start a word only if its two bytes (`| 0x2020`) are one
+    // of these (the words differ in their first two letters).
+    const PAIRS: [u16; 4] = [
+        u16::from_le_bytes(*b"to"),
+        u16::from_le_bytes(*b"pl"),
+        u16::from_le_bytes(*b"pe"),
+        u16::from_le_bytes(*b"no"),
+    ];
     let h = text.as_bytes();
-    // One pass: only positions starting with `to`, `pl`, `pe` or `no` (any
-    // case) can match; the words differ in their first two letters.
-    (0..h.len().saturating_sub(1)).any(|s| {
-        let w: &[u8] = match (h[s] | 0x20, h[s + 1] | 0x20) {
-            (b't', b'o') => WORDS[0],
-            (b'p', b'l') => WORDS[1],
-            (b'p', b'e') => WORDS[2],
-            (b'n', b'o') => WORDS[3],
+    let at = |s: usize| {
+        let w = match u16::from_le_bytes([h[s], h[s + 1]]) | 0x2020 {
+            x if x == PAIRS[0] => WORDS[0],
+            x if x == PAIRS[1] => WORDS[1],
+            x if x == PAIRS[2] => WORDS[2],
+            x if x == PAIRS[3] => WORDS[3],
             _ => return false,
         };
         (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
             && h.len() - s >= w.len()
             && h[s..s + w.len()].eq_ignore_ascii_case(w)
             && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
-    })
+    };
+    // Blocks of 32 positions: a branch-free pass (vectorised) says whether
+    // any pair in the block could start a word; only then are they checked.
+    let n = h.len().saturating_sub(1);
+    let mut base = 0;
+    while base < n {
+        let end = (base + 32).min(n);
+        let mut maybe = false;
+        for s in base..end {
+            let x = u16::from_le_bytes([h[s], h[s + 1]]) | 0x2020;
+            maybe |= (x == PAIRS[0]) | (x == PAIRS[1]) | (x == PAIRS[2]) | (x == PAIRS[3]);
+        }
+        if maybe && (base..end).any(at) {
+            return true;
+        }
+        base = end;
+    }
+    false
 }
 
 #[cfg(test)]
@@ -215,6 +239,36 @@ mod tests {
         assert!(EXTENSIONS.windows(2).all(|w| w[0] < w[1]));
         assert!(EXTENSIONS.iter().all(|e| e.bytes().all(|c| !c.is_ascii_uppercase())));
         assert!(has_known_extension("A.RS") && has_known_extension(".env") && !has_known_extension("x."));
+    }
+
+    /// The plain definition `says_planned` must agree with.
+    fn says_planned_naive(text: &str) -> bool {
+        let words: [&[u8]; 4] = [b"to be created", b"planned", b"pending", b"not yet"];
+        let h = text.as_bytes();
+        (0..h.len()).any(|s| {
+            (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
+                && words.iter().any(|w| {
+                    h.len() - s >= w.len()
+                        && h[s..s + w.len()].eq_ignore_ascii_case(w)
+                        && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
+                })
+        })
+    }
+
+    #[test]
+    fn says_planned_agrees_with_its_definition() {
+        let pads = ["", "x", "ab ", "é", "(", "-", "0123456789012345678901234567890"];
+        let words = ["to be created", "TO BE CREATED", "planned", "Pending", "not yet", "nOt YeT", "planner", "unplanned", "to be", "pendingx", "not yet2", "tp", "pl", "no"];
+        for a in pads {
+            for w in words {
+                for b in pads {
+                    for pad in 0..34 {
+                        let t = format!("{}{a}{w}{b}", " ".repeat(pad));
+                        assert_eq!(says_planned(&t), says_planned_naive(&t), "{t:?}");
+                    }
+                }
+            }
+        }
     }
 
     #[test]
