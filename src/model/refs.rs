@@ -202,21 +202,23 @@ pub fn says_planned(text: &str) -> bool {
             && h[s..s + w.len()].eq_ignore_ascii_case(w)
             && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
     };
-    // Blocks of 32 positions: a branch-free pass (vectorised) says whether
-    // any pair in the block could start a word; only then are they checked.
+    // Blocks of 32 positions: a branch-free pass (vectorised) marks the
+    // positions whose pair could start a word; only those are checked.
     let n = h.len().saturating_sub(1);
-    let mut base = 0;
-    while base < n {
-        let end = (base + 32).min(n);
-        let mut maybe = false;
-        for s in base..end {
-            let x = u16::from_le_bytes([h[s], h[s + 1]]) | 0x2020;
-            maybe |= (x == PAIRS[0]) | (x == PAIRS[1]) | (x == PAIRS[2]) | (x == PAIRS[3]);
+    let (firsts, seconds) = (&h[..n], &h[h.len().min(1)..]);
+    for (k, (fa, fb)) in firsts.chunks(32).zip(seconds.chunks(32)).enumerate() {
+        let mut mask = 0u32;
+        for (i, (&a, &b)) in fa.iter().zip(fb).enumerate() {
+            let x = u16::from_le_bytes([a, b]) | 0x2020;
+            let hit = (x == PAIRS[0]) | (x == PAIRS[1]) | (x == PAIRS[2]) | (x == PAIRS[3]);
+            mask |= (hit as u32) << i;
         }
-        if maybe && (base..end).any(at) {
-            return true;
+        while mask != 0 {
+            if at(k * 32 + mask.trailing_zeros() as usize) {
+                return true;
+            }
+            mask &= mask - 1;
         }
-        base = end;
     }
     false
 }
