@@ -95,6 +95,23 @@ fn main() {
             mb(live - rope_only),
             doc.chunks().len()
         );
+        // Where the chunk bytes are: capacity × element size of each list.
+        let mut parts: Vec<(&str, usize)> = Vec::new();
+        {
+            use std::mem::size_of_val;
+            let ms = doc.chunks().iter().map(|c| &c.model);
+            let cap = |f: &dyn Fn(&worklog_ls::model::ChunkModel) -> usize| doc.chunks().iter().map(|c| f(&c.model)).sum::<usize>();
+            parts.push(("chunk list", doc.chunks().len() * std::mem::size_of::<worklog_ls::document::Chunk>()));
+            parts.push(("models", ms.map(|m| size_of_val(&**m)).sum()));
+            parts.push(("labels", cap(&|m| m.labels.capacity() * std::mem::size_of::<worklog_ls::model::Label>())));
+            parts.push(("fields", cap(&|m| m.fields.capacity() * std::mem::size_of::<worklog_ls::model::Field>())));
+            parts.push(("items", cap(&|m| m.items.capacity() * std::mem::size_of::<worklog_ls::model::Item>())));
+            parts.push(("refs", cap(&|m| m.refs.capacity() * std::mem::size_of::<worklog_ls::model::FileRef>())));
+            parts.push(("mentions", cap(&|m| m.mentions.capacity() * std::mem::size_of::<worklog_ls::model::VersionMention>())));
+            parts.push(("headings", cap(&|m| m.headings.capacity() * std::mem::size_of::<worklog_ls::model::Heading>())));
+            parts.push(("garbled", cap(&|m| m.garbled.capacity() * std::mem::size_of::<worklog_ls::model::mojibake::Garbled>())));
+        }
+        println!("  {}", parts.iter().map(|(k, b)| format!("{k} {}", mb(*b))).collect::<Vec<_>>().join(", "));
         drop(doc);
 
         // Phases, one thread, best of 5.

@@ -56,7 +56,9 @@ impl Chunk {
 
     fn build(text: &str, start: usize, trees: bool) -> Chunk {
         let model = scan_chunk(text, start == 0);
-        let local: Arc<[Diagnostic]> = chunk_diagnostics(&model, text).into();
+        let local = chunk_diagnostics(&model, text);
+        // Most chunks have none: share one empty list rather than allocate.
+        let local: Arc<[Diagnostic]> = if local.is_empty() { no_diagnostics() } else { local.into() };
         let trees = if trees { syntax::trees::parse(text) } else { None };
         let summary = Summary {
             entry: model.heading.is_some(),
@@ -71,6 +73,12 @@ impl Chunk {
         };
         Chunk { start, summary, model: Arc::new(model), local, trees }
     }
+}
+
+/// The empty diagnostics list every chunk without local diagnostics shares.
+fn no_diagnostics() -> Arc<[Diagnostic]> {
+    static EMPTY: std::sync::OnceLock<Arc<[Diagnostic]>> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| Arc::new([])).clone()
 }
 
 #[derive(Clone, Debug)]

@@ -63,7 +63,7 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
             }
         }
         if let Some(f) = m.field(FieldKind::Next) {
-            for it in &f.items {
+            for it in m.items_of(f) {
                 match &it.tag {
                     Some(t) if PRIORITIES.contains(&t.text(text)) => {}
                     Some(t) => {

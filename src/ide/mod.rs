@@ -128,7 +128,7 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
                 markdown: format!("**{}** — {}", k.label(), k.doc()),
             });
         }
-        for it in &f.items {
+        for it in c.model.items_of(f) {
             if let Some(t) = &it.tag {
                 if t.range.start <= rel && rel <= t.range.end {
                     let md = match &*doc.slice(c.start + t.range.start + 1..(c.start + t.range.end).saturating_sub(1)) {

@@ -133,8 +133,9 @@ pub struct Field {
     pub value: Range<usize>,
     /// From the label to the next label, entry heading or chunk end.
     pub extent: Range<usize>,
-    /// Top-level list items.
-    pub items: Vec<Item>,
+    /// Its top-level list items: indices into [`ChunkModel::items`] (see
+    /// [`ChunkModel::items_of`]).
+    pub items: Range<u32>,
 }
 
 /// `YYYY-MM-DD HH:MM`, comparable.
@@ -223,6 +224,8 @@ pub struct ChunkModel {
     pub labels: Vec<Label>,
     /// Fields opened by known labels.
     pub fields: Vec<Field>,
+    /// The fields' top-level list items, field after field.
+    pub items: Vec<Item>,
     pub elisions: Vec<Elision>,
     pub refs: Vec<FileRef>,
     pub mentions: Vec<VersionMention>,
@@ -240,6 +243,10 @@ pub struct ChunkModel {
 }
 
 impl ChunkModel {
+    /// The top-level list items of a field of this chunk.
+    pub fn items_of(&self, f: &Field) -> &[Item] {
+        self.items.get(f.items.start as usize..f.items.end as usize).unwrap_or(&[])
+    }
     pub fn field(&self, kind: FieldKind) -> Option<&Field> {
         self.fields.iter().find(|f| f.label.kind == Some(kind))
     }
@@ -550,6 +557,15 @@ struct Bullet {
 /// is the document's first chunk (which may hold frontmatter).
 pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
     let mut m = ChunkModel { len: text.len(), ..Default::default() };
+    // The lists grow in buffers kept per thread from chunk to chunk; the
+    // model gets exact-size copies (one allocation per non-empty list, no
+    // growth slack).
+    let mut spare = SPARE.with(|s| s.take());
+    std::mem::swap(&mut m.labels, &mut spare.labels);
+    std::mem::swap(&mut m.fields, &mut spare.fields);
+    std::mem::swap(&mut m.items, &mut spare.items);
+    std::mem::swap(&mut m.refs, &mut spare.refs);
+    std::mem::swap(&mut m.mentions, &mut spare.mentions);
     let mut from = 0;
     if first {
         if let Some((block, closed)) = syntax::frontmatter_block(text) {
@@ -646,7 +662,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                     label,
                     value: vs..vs + v.trim().len(),
                     extent: l.start..text.len(),
-                    items: Vec::new(),
+                    items: m.items.len() as u32..m.items.len() as u32,
                 });
                 field = Some(m.fields.len() - 1);
             }
@@ -676,7 +692,8 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                     if let Some(i) = field {
                         let (task_box, tag) = item_tag(item_text);
                         let base = l.start + cstart;
-                        m.fields[i].items.push(Item {
+                        m.fields[i].items.end += 1;
+                        m.items.push(Item {
                             line: l.start..l.end,
                             text: base..base + item_text.trim_end().len(),
                             tag: tag.map(|r| Tag { range: base + r.start..base + r.end }),
@@ -782,7 +799,38 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
     m.only_elided = m.heading.is_some() && elision_lines > 0 && body_lines == elision_lines;
     m.present = m.fields.iter().filter_map(|f| f.label.kind).fold(0, |acc, k| acc | 1 << k as u16);
     m.has_outside = m.refs.iter().any(|r| r.maybe_outside);
+    spare.labels = exact(&mut m.labels);
+    spare.fields = exact(&mut m.fields);
+    spare.items = exact(&mut m.items);
+    spare.refs = exact(&mut m.refs);
+    spare.mentions = exact(&mut m.mentions);
+    SPARE.with(|s| s.set(spare));
     m
+}
+
+/// Growable lists of [`scan_chunk`], kept per thread between chunks.
+#[derive(Default)]
+struct Lists {
+    labels: Vec<Label>,
+    fields: Vec<Field>,
+    items: Vec<Item>,
+    refs: Vec<FileRef>,
+    mentions: Vec<VersionMention>,
+}
+
+thread_local! {
+    static SPARE: std::cell::Cell<Lists> = std::cell::Cell::new(Lists::default());
+}
+
+/// Replace `v` with an exact-size copy; return the old buffer, emptied (its
+/// capacity kept for the next chunk).
+fn exact<T: Clone>(v: &mut Vec<T>) -> Vec<T> {
+    let mut old = std::mem::replace(v, v.as_slice().to_vec());
+    old.clear();
+    if old.capacity() > 1024 {
+        old = Vec::new(); // a huge chunk's buffers are not kept
+    }
+    old
 }
 
 /// Buffers reused from line to line (a line's code spans, links, and the
