@@ -114,6 +114,18 @@ fn main() {
         println!("  {}", parts.iter().map(|(k, b)| format!("{k} {}", mb(*b))).collect::<Vec<_>>().join(", "));
         drop(doc);
 
+        // Document::new and its drop, both threads, best of 7.
+        let (mut new_best, mut drop_best) = (Duration::MAX, Duration::MAX);
+        for _ in 0..7 {
+            let t0 = Instant::now();
+            let d = Document::new(&text);
+            let t1 = Instant::now();
+            drop(d);
+            new_best = new_best.min(t1 - t0);
+            drop_best = drop_best.min(t1.elapsed());
+        }
+        println!("  Document::new {:.2} ms, drop {:.2} ms (best of 7)", new_best.as_secs_f64() * 1e3, drop_best.as_secs_f64() * 1e3);
+
         // Phases, one thread, best of 5.
         let mut best = [Duration::MAX; 3];
         for _ in 0..5 {

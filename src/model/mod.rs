@@ -623,7 +623,11 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             continue;
         }
         // Setext title: `Title` underlined with `===`.
-        if let Some(p) = prev_para.filter(|_| line.trim_start().starts_with('=')) {
+        // `trim_start` skips Unicode whitespace too: only a line whose first
+        // byte after spaces and tabs is the wanted one, non-ASCII or other
+        // whitespace can match these two.
+        let odd_start = |want: u8| matches!(first, Some(c) if c == want || c >= 0x80 || matches!(c, b'\n' | 0x0B | 0x0C | b'\r'));
+        if let Some(p) = prev_para.filter(|_| odd_start(b'=') && line.trim_start().starts_with('=')) {
             let t = line.trim();
             if !t.is_empty() && t.bytes().all(|c| c == b'=') && m.heading.is_none() && m.title.is_none() {
                 let pt = &text[p.start..p.end];
@@ -635,7 +639,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
                 continue;
             }
         }
-        if let Some(versions) = parse_elision(line) {
+        if let Some(versions) = if odd_start(b'[') { parse_elision(line) } else { None } {
             let lead = line.len() - line.trim_start().len();
             m.elisions.push(Elision { range: l.start + lead..l.start + line.trim_end().len(), versions });
             elision_lines += 1;
@@ -833,6 +837,27 @@ fn exact<T: Clone>(v: &mut Vec<T>) -> Vec<T> {
     old
 }
 
+/// Byte classes of the bare-word scan of [`scan_refs`].
+const C_SPACE: u8 = 1; // ASCII whitespace (`u8::is_ascii_whitespace`)
+const C_OPEN: u8 = 2;
+const C_CLOSE: u8 = 4;
+const C_PATH: u8 = 8; // `/`, `.`, `:`, `#`
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    t[b' ' as usize] = C_SPACE;
+    t[b'\t' as usize] = C_SPACE;
+    t[b'\n' as usize] = C_SPACE;
+    t[0x0C] = C_SPACE;
+    t[b'\r' as usize] = C_SPACE;
+    t[b'(' as usize] = C_OPEN;
+    t[b')' as usize] = C_CLOSE;
+    t[b'/' as usize] = C_PATH;
+    t[b'.' as usize] = C_PATH;
+    t[b':' as usize] = C_PATH;
+    t[b'#' as usize] = C_PATH;
+    t
+};
+
 /// Buffers reused from line to line (a line's code spans, links, and the
 /// ranges they take), so that a line costs no allocation of its own.
 #[derive(Default)]
@@ -929,26 +954,27 @@ fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out: &mut Vec<F
             i = taken[next_taken].end;
             continue;
         }
-        if b[i].is_ascii_whitespace() {
+        while i < stop && CLASS[b[i] as usize] & C_SPACE != 0 {
             i += 1;
+        }
+        if i >= stop {
             continue;
         }
+        // One pass over the word's bytes: where it ends, its parentheses,
+        // and whether it could be a path at all (`/`, `.`, `:` or `#`).
         let ws = i;
-        while i < stop && !b[i].is_ascii_whitespace() {
+        let (mut opens, mut closes, mut seen) = (0i32, 0i32, 0u8);
+        while i < stop {
+            let k = CLASS[b[i] as usize];
+            if k & C_SPACE != 0 {
+                break;
+            }
+            opens += i32::from(k & C_OPEN != 0);
+            closes += i32::from(k & C_CLOSE != 0);
+            seen |= k;
             i += 1;
         }
-        let word = &b[ws..i];
-        // One pass over the bytes: parentheses, and whether the word could
-        // be a path at all (`/`, `.`, `:` or `#`).
-        let (mut opens, mut closes, mut pathy) = (0i32, 0i32, false);
-        for &c in word {
-            match c {
-                b'(' => opens += 1,
-                b')' => closes += 1,
-                b'/' | b'.' | b':' | b'#' => pathy = true,
-                _ => {}
-            }
-        }
+        let pathy = seen & C_PATH != 0;
         let in_parens = depth > 0 || opens > 0;
         depth = (depth + opens - closes).max(0);
         if !pathy {

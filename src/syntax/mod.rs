@@ -202,13 +202,16 @@ pub fn split(text: &str, doc_start: bool) -> Split {
     let mut state = BlockState::Plain;
     for l in lines_from(text, body_start) {
         let line = &text[l.start..l.end];
+        // Both scanners below skip spaces and tabs, then need a fence
+        // character or a `#`.
+        let first = line.bytes().find(|&c| c != b' ' && c != b'\t');
         state = match state {
             BlockState::Fenced(f) if fence_closes(line, f) => BlockState::Plain,
             BlockState::Fenced(f) => BlockState::Fenced(f),
-            BlockState::Plain => match fence_open(line) {
+            BlockState::Plain => match if matches!(first, Some(b'`' | b'~')) { fence_open(line) } else { None } {
                 Some(f) => BlockState::Fenced(f),
                 None => {
-                    if is_entry_heading(line) && l.start != 0 {
+                    if first == Some(b'#') && is_entry_heading(line) && l.start != 0 {
                         starts.push(l.start);
                     }
                     BlockState::Plain
