@@ -101,8 +101,8 @@ impl Document {
 
     fn build(text: &str, trees: bool) -> Document {
         let starts = syntax::split_chunks(text);
-        let chunks = chunks_from(text, &starts, trees);
-        Document { rope: Rope::from_str(text), chunks: Arc::new(chunks) }
+        let (rope, chunks) = chunks_from(text, &starts, trees);
+        Document { rope, chunks: Arc::new(chunks) }
     }
 
     pub fn rope(&self) -> &Rope {
@@ -276,9 +276,12 @@ fn split_region(text: &str, region_start: usize) -> (Vec<usize>, bool) {
     (split.starts.into_iter().map(|s| s + region_start).collect(), split.ends_plain)
 }
 
-/// Build the chunks of a whole text; large texts are scanned on two threads.
-fn chunks_from(text: &str, starts: &[usize], trees: bool) -> Vec<Chunk> {
-    let build = |range: std::ops::Range<usize>| -> Vec<Chunk> {
+/// The rope and the chunks of a whole text. Large texts are scanned on up
+/// to four threads (chunk models are independent): the chunks are cut into
+/// blocks that each thread claims in turn, so a thread slowed down by other
+/// work takes fewer, and the calling thread builds the rope first.
+fn chunks_from(text: &str, starts: &[usize], trees: bool) -> (Rope, Vec<Chunk>) {
+    let build = |range: Range<usize>| -> Vec<Chunk> {
         range
             .map(|j| {
                 let s = starts[j];
@@ -289,26 +292,48 @@ fn chunks_from(text: &str, starts: &[usize], trees: bool) -> Vec<Chunk> {
     };
     let n = starts.len();
     if n < 64 || text.len() < 256 * 1024 {
-        return build(0..n);
+        return (Rope::from_str(text), build(0..n));
     }
+    const BLOCK: usize = 32;
+    let blocks = n.div_ceil(BLOCK);
+    let block = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let work = || {
+        let mut done: Vec<(usize, Vec<Chunk>)> = Vec::new();
+        loop {
+            let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            if b >= blocks {
+                return done;
+            }
+            done.push((b, build(block(b))));
+        }
+    };
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, 4);
-    let per = n.div_ceil(threads);
     std::thread::scope(|scope| {
-        let handles: Vec<_> = (1..threads)
-            .map(|t| {
-                let r = (t * per).min(n)..((t + 1) * per).min(n);
-                let build = &build;
-                (r.clone(), std::thread::Builder::new().spawn_scoped(scope, move || build(r)))
-            })
-            .collect();
-        let mut out = build(0..per.min(n));
-        for (r, h) in handles {
-            // A thread that could not start (or panicked) is built here.
-            match h.ok().and_then(|h| h.join().ok()) {
-                Some(part) => out.extend(part),
-                None => out.extend(build(r)),
+        let helpers: Vec<_> = (1..threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, &work).ok()).collect();
+        let rope = Rope::from_str(text);
+        let mut parts = work();
+        for h in helpers {
+            // A helper that panicked loses its blocks: they are built below.
+            if let Ok(p) = h.join() {
+                parts.extend(p);
             }
         }
-        out
+        parts.sort_unstable_by_key(|p| p.0);
+        let mut chunks = Vec::with_capacity(n);
+        let mut b = 0;
+        for (pb, part) in parts {
+            while b < pb {
+                chunks.extend(build(block(b)));
+                b += 1;
+            }
+            chunks.extend(part);
+            b += 1;
+        }
+        while b < blocks {
+            chunks.extend(build(block(b)));
+            b += 1;
+        }
+        (rope, chunks)
     })
 }
