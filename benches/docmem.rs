@@ -101,7 +101,7 @@ fn main() {
             use std::mem::size_of_val;
             let ms = doc.chunks().iter().map(|c| &c.model);
             let cap = |f: &dyn Fn(&worklog_ls::model::ChunkModel) -> usize| doc.chunks().iter().map(|c| f(&c.model)).sum::<usize>();
-            parts.push(("chunk list", doc.chunks().len() * std::mem::size_of::<worklog_ls::document::Chunk>()));
+            parts.push(("chunk list", std::mem::size_of_val(doc.chunks())));
             parts.push(("models", ms.map(|m| size_of_val(&**m)).sum()));
             parts.push(("labels", cap(&|m| m.labels.capacity() * std::mem::size_of::<worklog_ls::model::Label>())));
             parts.push(("fields", cap(&|m| m.fields.capacity() * std::mem::size_of::<worklog_ls::model::Field>())));

@@ -310,7 +310,7 @@ fn chunks_from(text: &str, starts: &[usize], trees: bool) -> (Rope, Vec<Chunk>) 
     };
     let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, 4);
     std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, &work).ok()).collect();
+        let helpers: Vec<_> = (1..threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok()).collect();
         let rope = Rope::from_str(text);
         let mut parts = work();
         for h in helpers {
