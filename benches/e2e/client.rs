@@ -28,14 +28,23 @@ pub struct Client {
     pub pid: u32,
 }
 
-fn write_msg(w: &Mutex<ChildStdin>, v: &Value) {
+/// A message as it goes on the wire (header and JSON body).
+fn encode(v: &Value) -> Vec<u8> {
     let body = serde_json::to_vec(v).expect("serialise");
     let mut buf = format!("Content-Length: {}\r\n\r\n", body.len()).into_bytes();
     buf.extend_from_slice(&body);
+    buf
+}
+
+fn write_bytes(w: &Mutex<ChildStdin>, buf: &[u8]) {
     let mut w = w.lock().unwrap_or_else(|e| e.into_inner());
     // A server that died shows up as a timeout on the next wait.
-    let _ = w.write_all(&buf);
+    let _ = w.write_all(buf);
     let _ = w.flush();
+}
+
+fn write_msg(w: &Mutex<ChildStdin>, v: &Value) {
+    write_bytes(w, &encode(v));
 }
 
 impl Client {
@@ -98,10 +107,12 @@ impl Client {
         Client { child, stdin, rx, backlog: VecDeque::new(), next_id: 1, pid }
     }
 
-    /// Send a notification; returns the instant just before writing it.
+    /// Send a notification; returns the instant just before writing it
+    /// (after serialising it: the client's own cost is not the server's).
     pub fn notify(&mut self, method: &str, params: Value) -> Instant {
+        let buf = encode(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
         let t = Instant::now();
-        write_msg(&self.stdin, &json!({"jsonrpc": "2.0", "method": method, "params": params}));
+        write_bytes(&self.stdin, &buf);
         t
     }
 
@@ -115,8 +126,9 @@ impl Client {
     pub fn request_msg(&mut self, method: &str, params: Value, timeout: Duration) -> (Instant, Msg) {
         let id = self.next_id;
         self.next_id += 1;
+        let buf = encode(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
         let t = Instant::now();
-        write_msg(&self.stdin, &json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        write_bytes(&self.stdin, &buf);
         let m = self
             .wait(timeout, |v| v.get("id") == Some(&json!(id)) && v.get("method").is_none())
             .unwrap_or_else(|| panic!("no answer to {method} within {timeout:?}"));
