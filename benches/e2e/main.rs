@@ -496,10 +496,11 @@ fn ide_scenarios(b: &mut Bench, c: &mut Client) {
     }
     let before = c.memory_kib().0;
     let mut lat = vec![];
-    let mut size = 0;
+    let (mut size, mut items) = (0, 0);
     for _ in 0..b.n(30, 5) {
         let (d, r) = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uri}}), LONG);
         size = serde_json::to_vec(&r).map_or(0, |v| v.len());
+        items = r.as_array().map_or(0, Vec::len);
         lat.push(d);
     }
     b.row(
@@ -507,8 +508,9 @@ fn ide_scenarios(b: &mut Bench, c: &mut Client) {
         lat,
         t(None, Some(2.0), "p99 ≤ 2 ms"),
         format!(
-            "response {:.1} MB; server peak RSS {:.0} → {:.0} MB",
-            size as f64 / 1e6,
+            "response {:.0} KB, {} top-level items; server peak RSS {:.0} → {:.0} MB",
+            size as f64 / 1e3,
+            items,
             before as f64 / 1024.0,
             c.memory_kib().0 as f64 / 1024.0
         ),

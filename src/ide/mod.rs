@@ -224,14 +224,14 @@ pub enum SymbolKind {
 /// and the protocol, and a 5,000-entry outline was a 1.7 MB answer taking
 /// 100 ms to serialise. Any entry is still reachable by name through
 /// [`entry_symbols`] (workspace symbols).
-pub const OUTLINE_ENTRIES: usize = 50;
+pub const OUTLINE_ENTRIES: usize = 40;
 
 /// In a log with more than [`OUTLINE_ENTRIES`] entries, the entries whose
 /// fields the outline lists, counted from the latest.
-pub const OUTLINE_FIELDS_OF_LATEST: usize = 10;
+pub const OUTLINE_FIELDS_OF_LATEST: usize = 5;
 
 /// At most this many groups of older entries.
-pub const OUTLINE_GROUPS: usize = 50;
+pub const OUTLINE_GROUPS: usize = 20;
 
 /// The outline: frontmatter, title, then each entry with its fields.
 ///

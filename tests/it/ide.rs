@@ -340,14 +340,21 @@ fn long_outline_groups_older_entries() {
     assert_eq!(outline(3), "frontmatter Long v1[2] v2[2] v3[2]");
     let at_limit = outline(ide::OUTLINE_ENTRIES);
     assert!(at_limit.starts_with("frontmatter Long v1[2] v2[2] "), "{at_limit}");
-    expect!["frontmatter Long v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 v15 v16 v17 v18 v19 v20 v21 v22 v23 v24 v25 v26 v27 v28 v29 v30 v31 v32 v33 v34 v35 v36 v37 v38 v39 v40 v41 v42 v43 v44[2] v45[2] v46[2] v47[2] v48[2] v49[2] v50[2] v51[2] v52[2] v53[2]"].assert_eq(&outline(53));
+    expect!["frontmatter Long v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 v15 v16 v17 v18 v19 v20 v21 v22 v23 v24 v25 v26 v27 v28 v29 v30 v31 v32 v33 v34 v35 v36 v37 v38 v39 v40 v41 v42 v43 v44 v45 v46 v47 v48 v49[2] v50[2] v51[2] v52[2] v53[2]"].assert_eq(&outline(53));
     let big = outline(5_000);
     let items: Vec<&str> = big.split(' ').collect();
-    // 50 groups of 99 entries, then the latest 50.
+    // `OUTLINE_GROUPS` groups of equal size, then the latest `OUTLINE_ENTRIES`.
+    let older = 5_000 - ide::OUTLINE_ENTRIES;
+    let size = older.div_ceil(ide::OUTLINE_GROUPS);
+    assert_eq!(older % ide::OUTLINE_GROUPS, 0, "the test assumes equal groups");
     assert_eq!(items.len(), 2 + ide::OUTLINE_GROUPS + ide::OUTLINE_ENTRIES, "{big}");
-    assert_eq!(&items[2..4], ["v1–v99", "v100–v198"]);
-    assert_eq!(items[2 + ide::OUTLINE_GROUPS - 1], "v4852–v4950");
-    assert_eq!(items[2 + ide::OUTLINE_GROUPS], "v4951");
+    assert_eq!(items[2], format!("v1–v{size}"));
+    assert_eq!(items[3], format!("v{}–v{}", size + 1, 2 * size));
+    assert_eq!(items[2 + ide::OUTLINE_GROUPS - 1], format!("v{}–v{older}", older - size + 1));
+    assert_eq!(items[2 + ide::OUTLINE_GROUPS], format!("v{}", older + 1));
+    let with_fields = items.iter().filter(|i| i.ends_with("[2]")).count();
+    assert_eq!(with_fields, ide::OUTLINE_FIELDS_OF_LATEST);
+    assert!(items.last().unwrap().starts_with("v5000["));
     // A group spans its entries exactly; groups and entries tile the log.
     let doc = Document::new(&long_log(5_000));
     let syms = ide::symbols(&doc);
