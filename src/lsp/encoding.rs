@@ -55,8 +55,29 @@ pub fn position(rope: &Rope, offset: usize, enc: Encoding) -> Position {
     Position { line: line as u32, character: character as u32 }
 }
 
+/// Byte range → range. A short range within one line (most of them: labels,
+/// references, headings) takes its end from its start and its own text,
+/// without a second walk down the rope.
 pub fn range(rope: &Rope, r: &Range<usize>, enc: Encoding) -> tower_lsp_server::ls_types::Range {
-    tower_lsp_server::ls_types::Range { start: position(rope, r.start, enc), end: position(rope, r.end, enc) }
+    let start = position(rope, r.start, enc);
+    let len = rope.len_bytes();
+    let (from, to) = (r.start.min(len), r.end.min(len));
+    if to >= from && to - from <= 256 {
+        let (chunk, chunk_start, _, _) = rope.chunk_at_byte(from);
+        let chunk_end = chunk_start + chunk.len();
+        // `from` must be a char boundary (where `position` put the start),
+        // and nothing in between may break the line: any non-ASCII text, or a
+        // vertical tab or form feed, takes the general path.
+        if from >= chunk_start && to <= chunk_end && chunk.is_char_boundary(from - chunk_start) {
+            if let Some(text) = chunk.get(from - chunk_start..to - chunk_start) {
+                if text.is_ascii() && !text.bytes().any(|b| matches!(b, b'\n' | b'\r' | 0x0B | 0x0C)) {
+                    let end = Position { line: start.line, character: start.character + text.len() as u32 };
+                    return tower_lsp_server::ls_types::Range { start, end };
+                }
+            }
+        }
+    }
+    tower_lsp_server::ls_types::Range { start, end: position(rope, r.end, enc) }
 }
 
 /// Position → byte offset. A line past the end gives the end of the text; a
@@ -135,6 +156,24 @@ mod tests {
             for offset in offsets {
                 for enc in [Encoding::Utf8, Encoding::Utf16] {
                     proptest::prop_assert_eq!(position(&rope, offset, enc), reference_position(&rope, offset, enc));
+                }
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ranges_match_two_positions(
+            parts in proptest::collection::vec(proptest::sample::select(vec!["a", "é", "✅", "🔄", "\n", "\r\n", "\r", " ", "\u{0B}", "\u{2028}"]), 0..200),
+            ends in proptest::collection::vec((0usize..1200, 0usize..300), 1..20),
+        ) {
+            let text: String = parts.concat();
+            let rope = Rope::from_str(&text);
+            for (start, len) in ends {
+                for enc in [Encoding::Utf8, Encoding::Utf16] {
+                    let r = range(&rope, &(start..start + len), enc);
+                    proptest::prop_assert_eq!(r.start, reference_position(&rope, start, enc));
+                    proptest::prop_assert_eq!(r.end, reference_position(&rope, start + len, enc));
                 }
             }
         }
