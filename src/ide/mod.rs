@@ -228,7 +228,7 @@ pub const OUTLINE_ENTRIES: usize = 40;
 
 /// In a log with more than [`OUTLINE_ENTRIES`] entries, the entries whose
 /// fields the outline lists, counted from the latest.
-pub const OUTLINE_FIELDS_OF_LATEST: usize = 5;
+pub const OUTLINE_FIELDS_OF_LATEST: usize = 3;
 
 /// At most this many groups of older entries.
 pub const OUTLINE_GROUPS: usize = 20;

@@ -340,7 +340,7 @@ fn long_outline_groups_older_entries() {
     assert_eq!(outline(3), "frontmatter Long v1[2] v2[2] v3[2]");
     let at_limit = outline(ide::OUTLINE_ENTRIES);
     assert!(at_limit.starts_with("frontmatter Long v1[2] v2[2] "), "{at_limit}");
-    expect!["frontmatter Long v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 v15 v16 v17 v18 v19 v20 v21 v22 v23 v24 v25 v26 v27 v28 v29 v30 v31 v32 v33 v34 v35 v36 v37 v38 v39 v40 v41 v42 v43 v44 v45 v46 v47 v48 v49[2] v50[2] v51[2] v52[2] v53[2]"].assert_eq(&outline(53));
+    expect!["frontmatter Long v1 v2 v3 v4 v5 v6 v7 v8 v9 v10 v11 v12 v13 v14 v15 v16 v17 v18 v19 v20 v21 v22 v23 v24 v25 v26 v27 v28 v29 v30 v31 v32 v33 v34 v35 v36 v37 v38 v39 v40 v41 v42 v43 v44 v45 v46 v47 v48 v49 v50 v51[2] v52[2] v53[2]"].assert_eq(&outline(53));
     let big = outline(5_000);
     let items: Vec<&str> = big.split(' ').collect();
     // `OUTLINE_GROUPS` groups of equal size, then the latest `OUTLINE_ENTRIES`.
