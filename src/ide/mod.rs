@@ -238,7 +238,7 @@ pub const OUTLINE_GROUPS: usize = 20;
 /// A log of more than [`OUTLINE_ENTRIES`] entries lists its latest
 /// [`OUTLINE_ENTRIES`] entries, with fields for the latest
 /// [`OUTLINE_FIELDS_OF_LATEST`]; the older entries come first as at most
-/// [`OUTLINE_GROUPS`] items of consecutive entries (`v1–v99`), each spanning
+/// [`OUTLINE_GROUPS`] items of consecutive entries (`v1–v248`), each spanning
 /// its entries, so the outline still covers the whole log.
 pub fn symbols(doc: &Document) -> Vec<Symbol> {
     let chunks = doc.chunks();
