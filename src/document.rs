@@ -54,6 +54,11 @@ impl Chunk {
         self.start + self.model.len
     }
 
+    /// A chunk-relative range (as the model keeps them) made absolute.
+    pub fn abs(&self, r: &Range<usize>) -> Range<usize> {
+        self.start + r.start..self.start + r.end
+    }
+
     fn build(text: &str, start: usize, trees: bool) -> Chunk {
         let model = scan_chunk(text, start == 0);
         let local = chunk_diagnostics(&model, text);

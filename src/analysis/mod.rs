@@ -423,9 +423,9 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
             if !checked && !r.maybe_outside {
                 continue;
             }
-            let path = doc.slice(c.start + r.path_range.start..c.start + r.path_range.end);
+            let path = doc.slice(c.abs(&r.path_range));
             let res = memo.entry(path.clone()).or_insert_with_key(|p| cx.facts.resolve(log, p)).clone();
-            let at = c.start + r.range.start..c.start + r.range.end;
+            let at = c.abs(&r.range);
             match res {
                 Resolution::Outside => {
                     if r.form != RefForm::Nested {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use crate::analysis::facts::{FileFacts, Resolution};
 use crate::analysis::{Diagnostic, Fix};
-use crate::document::Document;
+use crate::document::{Chunk, Document};
 use crate::model::{FieldKind, FileRef, LineSpan, RefForm};
 
 /// A reference under the cursor, with absolute ranges.
@@ -33,8 +33,8 @@ pub fn ref_at(doc: &Document, offset: usize) -> Option<RefHit> {
         .find(|r| r.range.start <= rel && rel <= r.range.end || r.path_range.start <= rel && rel <= r.path_range.end && r.form != RefForm::Nested)
         .map(|r| RefHit {
             r: r.clone(),
-            path: doc.slice(c.start + r.path_range.start..c.start + r.path_range.end).into_owned(),
-            range: c.start + r.range.start..c.start + r.range.end,
+            path: doc.slice(c.abs(&r.path_range)).into_owned(),
+            range: c.abs(&r.range),
         })
 }
 
@@ -42,7 +42,7 @@ pub fn ref_at(doc: &Document, offset: usize) -> Option<RefHit> {
 pub fn entry_heading(doc: &Document, version: u32) -> Option<Range<usize>> {
     doc.chunks().iter().find_map(|c| {
         let h = c.model.heading.as_ref()?;
-        (h.version.as_ref()?.0 == version).then(|| c.start + h.line.start..c.start + h.line.end)
+        (h.version.as_ref()?.0 == version).then(|| c.abs(&h.line))
     })
 }
 
@@ -54,7 +54,7 @@ pub fn mention_at(doc: &Document, offset: usize) -> Option<(u32, Range<usize>)> 
         .mentions
         .iter()
         .find(|m| m.range.start <= rel && rel <= m.range.end)
-        .map(|m| (m.version, c.start + m.range.start..c.start + m.range.end))
+        .map(|m| (m.version, c.abs(&m.range)))
 }
 
 /// Where go-to-definition leads.
@@ -110,10 +110,10 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
     if let Some((v, range)) = mention_at(doc, offset) {
         let c = doc.chunks().iter().find(|c| c.model.version() == Some(v))?;
         let h = c.model.heading.as_ref()?;
-        let mut md = format!("**{}**", doc.slice(c.start + h.line.start..c.start + h.line.end).trim_start_matches('#').trim());
+        let mut md = format!("**{}**", doc.slice(c.abs(&h.line)).trim_start_matches('#').trim());
         for k in [FieldKind::Now, FieldKind::Progress] {
             if let Some(f) = c.model.field(k) {
-                md.push_str(&format!("\n\n**{}:** {}", k.label(), doc.slice(c.start + f.value.start..c.start + f.value.end)));
+                md.push_str(&format!("\n\n**{}:** {}", k.label(), doc.slice(c.abs(&f.value))));
             }
         }
         return Some(HoverTarget::Text { range, markdown: md });
@@ -124,7 +124,7 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
         if f.label.range.start <= rel && rel <= f.label.range.end {
             let k = f.label.kind?;
             return Some(HoverTarget::Text {
-                range: c.start + f.label.range.start..c.start + f.label.range.end,
+                range: c.abs(&f.label.range),
                 markdown: format!("**{}** — {}", k.label(), k.doc()),
             });
         }
@@ -137,7 +137,7 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
                         "LOW" => "**[LOW]** — nice to have; may be deferred.",
                         _ => "Not a priority: use `[HIGH]`, `[MED]` or `[LOW]`.",
                     };
-                    return Some(HoverTarget::Text { range: c.start + t.range.start..c.start + t.range.end, markdown: md.into() });
+                    return Some(HoverTarget::Text { range: c.abs(&t.range), markdown: md.into() });
                 }
             }
         }
@@ -269,7 +269,7 @@ pub fn symbols(doc: &Document) -> Vec<Symbol> {
             continue;
         }
         let m = &c.model;
-        let abs = |r: &Range<usize>| c.start + r.start..c.start + r.end;
+        let abs = |r: &Range<usize>| c.abs(r);
         if let Some(f) = &m.frontmatter {
             let detail = ["version", "status"]
                 .iter()
@@ -285,23 +285,23 @@ pub fn symbols(doc: &Document) -> Vec<Symbol> {
         entry_no += 1;
         flush(&mut group, &mut out);
         let with_fields = entry_no > fields_from;
-        let children = if with_fields { m.fields.iter().map(|f| field_symbol(doc, c.start, f)).collect() } else { Vec::new() };
-        out.push(Symbol { name: entry_name(doc, c.start, h), detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()), kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
+        let children = if with_fields { m.fields.iter().map(|f| field_symbol(doc, c, f)).collect() } else { Vec::new() };
+        out.push(Symbol { name: entry_name(doc, c, h), detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()), kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
     }
     flush(&mut group, &mut out);
     out
 }
 
 /// `v12`, or the heading's text when it has no version.
-fn entry_name(doc: &Document, start: usize, h: &crate::model::EntryHeading) -> String {
+fn entry_name(doc: &Document, c: &Chunk, h: &crate::model::EntryHeading) -> String {
     match &h.version {
         Some((v, _)) => format!("v{v}"),
-        None => doc.slice(start + h.line.start..start + h.line.end).trim_start_matches('#').trim().to_string(),
+        None => doc.slice(c.abs(&h.line)).trim_start_matches('#').trim().to_string(),
     }
 }
 
-fn field_symbol(doc: &Document, start: usize, f: &crate::model::Field) -> Symbol {
-    let abs = |r: &Range<usize>| start + r.start..start + r.end;
+fn field_symbol(doc: &Document, c: &Chunk, f: &crate::model::Field) -> Symbol {
+    let abs = |r: &Range<usize>| c.abs(r);
     let value = doc.slice(abs(&f.value));
     let detail = (!value.is_empty()).then(|| value.chars().take(80).collect());
     let name = f.label.kind.map_or_else(|| doc.slice(abs(&f.label.name_range)).into_owned(), |k| k.label().to_string());
@@ -309,10 +309,10 @@ fn field_symbol(doc: &Document, start: usize, f: &crate::model::Field) -> Symbol
 }
 
 /// One outline item for the entries from `first` to `last` (entry chunks).
-fn older_entries(doc: &Document, first: &crate::document::Chunk, last: &crate::document::Chunk) -> Symbol {
-    let name = |c: &crate::document::Chunk| c.model.heading.as_ref().map(|h| entry_name(doc, c.start, h)).unwrap_or_default();
+fn older_entries(doc: &Document, first: &Chunk, last: &Chunk) -> Symbol {
+    let name = |c: &Chunk| c.model.heading.as_ref().map(|h| entry_name(doc, c, h)).unwrap_or_default();
     let (a, b) = (name(first), name(last));
-    let selection = first.model.heading.as_ref().map_or(first.start..first.start, |h| first.start + h.line.start..first.start + h.line.end);
+    let selection = first.model.heading.as_ref().map_or(first.start..first.start, |h| first.abs(&h.line));
     Symbol {
         name: if a == b { a } else { format!("{a}–{b}") },
         detail: Some("older entries".into()),
@@ -341,11 +341,11 @@ pub fn entry_symbols(doc: &Document, query: &str, limit: usize) -> Vec<Symbol> {
         if !is_exact && rest.len() >= limit {
             continue;
         }
-        let name = entry_name(doc, c.start, h);
-        let title = h.title.as_ref().map(|t| doc.slice(c.start + t.start..c.start + t.end).into_owned());
+        let name = entry_name(doc, c, h);
+        let title = h.title.as_ref().map(|t| doc.slice(c.abs(t)).into_owned());
         let hay = format!("{name} {}", title.as_deref().unwrap_or_default()).to_lowercase();
         if is_exact || words.iter().all(|w| hay.contains(w.as_str())) {
-            let selection = c.start + h.line.start..c.start + h.line.end;
+            let selection = c.abs(&h.line);
             let symbol = Symbol { name, detail: title, kind: SymbolKind::Entry, range: c.start..c.end(), selection, children: vec![] };
             if is_exact { exact.push(symbol) } else { rest.push(symbol) }
         }
@@ -360,7 +360,7 @@ pub fn folding(doc: &Document) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     for c in doc.chunks() {
         let m = &c.model;
-        let abs = |r: &Range<usize>| c.start + r.start..c.start + r.end;
+        let abs = |r: &Range<usize>| c.abs(r);
         if let Some(f) = &m.frontmatter {
             out.push(abs(&f.range));
         }
@@ -391,12 +391,12 @@ pub fn links(doc: &Document, log: &Path, facts: &dyn FileFacts) -> Vec<DocLink> 
     let mut memo = std::collections::HashMap::new();
     for c in doc.chunks() {
         for r in &c.model.refs {
-            let path = doc.slice(c.start + r.path_range.start..c.start + r.path_range.end);
+            let path = doc.slice(c.abs(&r.path_range));
             let res = memo.entry(path).or_insert_with_key(|p| facts.resolve(log, p));
             if let Resolution::Found(files) = res {
                 if files.len() == 1 {
                     let line = r.lines.as_ref().map(|(s, _)| s.start).filter(|&l| l > 0);
-                    out.push(DocLink { range: c.start + r.range.start..c.start + r.range.end, file: files[0].clone(), line });
+                    out.push(DocLink { range: c.abs(&r.range), file: files[0].clone(), line });
                 }
             }
         }
@@ -421,10 +421,10 @@ pub fn selection(doc: &Document, offset: usize) -> Vec<Range<usize>> {
     let mut out: Vec<Range<usize>> = c
         .trees
         .as_ref()
-        .map(|t| t.enclosing_ranges(rel).into_iter().map(|r| c.start + r.start..c.start + r.end).collect())
+        .map(|t| t.enclosing_ranges(rel).into_iter().map(|r| c.abs(&r)).collect())
         .unwrap_or_default();
     if let Some(f) = c.model.fields.iter().find(|f| f.extent.contains(&rel)) {
-        out.push(c.start + f.extent.start..c.start + f.extent.end);
+        out.push(c.abs(&f.extent));
     }
     out.push(c.start..c.end());
     out.push(0..doc.len());
