@@ -4,17 +4,19 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+const ABOUT: &str = "\
+A language server for Work Log Markdown files.
+Without a command, serves the Language Server Protocol on stdin/stdout (what editors run).";
+
 const EXIT_STATUS: &str = "\
 Exit status:
   0  no errors (warnings allowed)
   1  errors found
   2  usage or I/O error";
 
-/// A language server for Work Log Markdown files.
-///
-/// Without a command, serves the Language Server Protocol on stdin/stdout.
+/// The command line of `worklog-ls`.
 #[derive(Debug, Parser)]
-#[command(name = "worklog-ls", version, about, long_about = None)]
+#[command(name = "worklog-ls", version, about = ABOUT, long_about = None)]
 #[command(args_conflicts_with_subcommands = true, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// Serve LSP on stdin/stdout (the default; accepted for editors that pass it)

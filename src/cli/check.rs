@@ -172,8 +172,13 @@ pub fn check_paths(paths: &[PathBuf], root: Option<&Path>) -> Outcome {
         }
     }
     let mut roots: HashMap<Option<PathBuf>, RootState> = HashMap::new();
+    let mut seen = std::collections::HashSet::new();
     for (path, explicit) in files {
         let abs = workspace::canonical_root(&absolute(&cwd, &path));
+        // A file named twice, or named and inside a named folder: once.
+        if !seen.insert(abs.clone()) {
+            continue;
+        }
         let root = given_root.clone().or_else(|| project_root_for(&abs, None));
         let state = roots.entry(root.clone()).or_insert_with(|| {
             let mut config = Config::default();

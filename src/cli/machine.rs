@@ -3,6 +3,7 @@
 
 use std::io::{self, Write};
 
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::check::{Diag, FileReport, Outcome, Pos, NOT_TEXT};
@@ -11,55 +12,113 @@ use crate::analysis::{Code, Severity};
 /// The version of the JSON object's shape; bumped on incompatible changes.
 pub const JSON_VERSION: u32 = 1;
 
+/// The JSON object of `--format json` (docs/cli.md); fields serialise in
+/// this order.
+#[derive(Debug, Serialize)]
+pub struct JsonReport<'a> {
+    pub version: u32,
+    pub files: Vec<JsonFile<'a>>,
+    pub io_errors: Vec<JsonIoError>,
+    pub summary: JsonSummary,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonFile<'a> {
+    pub path: String,
+    pub is_work_log: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub why_not: Option<&'a str>,
+    pub project_root: Option<String>,
+    pub diagnostics: Vec<JsonDiagnostic<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonDiagnostic<'a> {
+    pub code: &'a str,
+    pub severity: &'a str,
+    pub message: &'a str,
+    pub range: JsonRange,
+    pub fixes: &'a [String],
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonRange {
+    pub start: JsonPos,
+    pub end: JsonPos,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonPos {
+    pub line: usize,
+    pub column: usize,
+    pub offset: usize,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonIoError {
+    pub path: String,
+    pub message: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct JsonSummary {
+    pub files_checked: usize,
+    pub work_logs: usize,
+    pub errors: usize,
+    pub warnings: usize,
+    pub information: usize,
+    pub hints: usize,
+    pub references_checked: bool,
+    pub references_not_checked_reason: Option<String>,
+}
+
 /// The JSON object for an outcome.
-pub fn json(o: &Outcome) -> Value {
+pub fn json(o: &Outcome) -> JsonReport<'_> {
     let c = o.counts();
     let not_checked = o.references_not_checked();
-    json!({
-        "version": JSON_VERSION,
-        "files": o.files.iter().map(json_file).collect::<Vec<_>>(),
-        "io_errors": o.io_errors.iter().map(|e| json!({
-            "path": path_string(&e.path),
-            "message": e.message,
-        })).collect::<Vec<_>>(),
-        "summary": {
-            "files_checked": c.files,
-            "work_logs": c.work_logs,
-            "errors": c.errors,
-            "warnings": c.warnings,
-            "information": c.information,
-            "hints": c.hints,
-            "references_checked": not_checked.is_none(),
-            "references_not_checked_reason": not_checked,
+    JsonReport {
+        version: JSON_VERSION,
+        files: o.files.iter().map(json_file).collect(),
+        io_errors: o
+            .io_errors
+            .iter()
+            .map(|e| JsonIoError { path: path_string(&e.path), message: e.message.clone() })
+            .collect(),
+        summary: JsonSummary {
+            files_checked: c.files,
+            work_logs: c.work_logs,
+            errors: c.errors,
+            warnings: c.warnings,
+            information: c.information,
+            hints: c.hints,
+            references_checked: not_checked.is_none(),
+            references_not_checked_reason: not_checked,
         },
-    })
-}
-
-fn json_file(f: &FileReport) -> Value {
-    let mut v = json!({
-        "path": path_string(&f.path),
-        "is_work_log": f.work_log,
-        "project_root": f.root.as_deref().map(path_string),
-        "diagnostics": f.diagnostics.iter().map(json_diag).collect::<Vec<_>>(),
-    });
-    if let Some(why) = &f.why_not {
-        v["why_not"] = Value::String(why.clone());
     }
-    v
 }
 
-fn json_pos(p: Pos) -> Value {
-    json!({ "line": p.line, "column": p.column, "offset": p.offset })
+fn json_file(f: &FileReport) -> JsonFile<'_> {
+    JsonFile {
+        path: path_string(&f.path),
+        is_work_log: f.work_log,
+        why_not: f.why_not.as_deref(),
+        project_root: f.root.as_deref().map(path_string),
+        diagnostics: f.diagnostics.iter().map(json_diag).collect(),
+    }
 }
 
-fn json_diag(d: &Diag) -> Value {
-    json!({
-        "code": d.code,
-        "severity": d.severity.as_str(),
-        "message": d.message,
-        "range": { "start": json_pos(d.start), "end": json_pos(d.end) },
-        "fixes": d.fixes,
-    })
+fn json_pos(p: Pos) -> JsonPos {
+    JsonPos { line: p.line, column: p.column, offset: p.offset }
+}
+
+fn json_diag(d: &Diag) -> JsonDiagnostic<'_> {
+    JsonDiagnostic {
+        code: d.code,
+        severity: d.severity.as_str(),
+        message: &d.message,
+        range: JsonRange { start: json_pos(d.start), end: json_pos(d.end) },
+        fixes: &d.fixes,
+    }
 }
 
 pub fn write_json(o: &Outcome, out: &mut dyn Write) -> io::Result<()> {

@@ -400,6 +400,16 @@ fn json_says_when_nothing_was_found() {
     assert_eq!(v["summary"]["work_logs"], 0);
 }
 
+#[test]
+fn a_file_named_twice_is_checked_once() {
+    let dir = project(&[("w.md", &log("- [high] d\n"))]);
+    let (code, out, _) = run_in(dir.path(), &["check", "--format", "json", "w.md", ".", "./w.md"]);
+    assert_eq!(code, 1);
+    let v = json(&out);
+    assert_eq!(v["summary"]["files_checked"], 1);
+    assert_eq!(v["summary"]["errors"], 1);
+}
+
 // ---------------------------------------------------------------- project root
 
 #[test]
