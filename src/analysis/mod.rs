@@ -78,7 +78,7 @@ codes! {
     MissingSection => "missing-section", Warning;
     DuplicateSection => "duplicate-section", Warning;
     UnknownSection => "unknown-section", Hint;
-    BadProgress => "bad-progress", Error;
+    BadProgress => "bad-progress", Warning;
     BadPriority => "bad-priority", Error;
     MissingPriority => "missing-priority", Warning;
     FileNotFound => "file-not-found", Warning;
@@ -142,19 +142,71 @@ pub struct Context<'a> {
     pub facts: &'a dyn FileFacts,
 }
 
-/// Is this document a Work Log (spec §1)?
-pub fn is_work_log(doc: &Document, config: &Config, path: Option<&Path>) -> bool {
+/// Why a Markdown buffer is (or is not) a Work Log (spec §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recognition {
+    /// Frontmatter with `version: v<N>` and a known `status`.
+    Frontmatter,
+    /// An entry heading `## vN | YYYY-MM-DD…` and a known field label.
+    Entries,
+    /// The file name matches a glob the user configured.
+    Glob,
+    /// Not a Work Log.
+    Not,
+}
+
+impl Recognition {
+    pub fn is_log(self) -> bool {
+        self != Recognition::Not
+    }
+    /// One sentence for people: why the file is (not) a Work Log.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Recognition::Frontmatter => "its frontmatter has `version: vN` and a known `status`",
+            Recognition::Entries => "it has an entry heading `## vN | YYYY-MM-DD | Title` and a known field label",
+            Recognition::Glob => "its file name matches a configured glob",
+            Recognition::Not => {
+                "not a Work Log: no frontmatter with `version: vN` and a known `status` (in_progress, needs_review, blocked, completed), \
+                 no entry heading `## vN | YYYY-MM-DD | Title` with a known field label (`**Now:**`, `**Next:**`, …), \
+                 and no configured glob matches its name"
+            }
+        }
+    }
+}
+
+/// Which rule of spec §1 makes this document a Work Log, if any. Only text
+/// outside code and HTML counts (the model never holds any from there).
+pub fn recognise(doc: &Document, config: &Config, path: Option<&Path>) -> Recognition {
     let chunks = doc.chunks();
-    let has_version = chunks
-        .first()
-        .and_then(|c| c.model.frontmatter.as_ref())
-        .is_some_and(|f| f.closed && f.get("version").is_some());
-    let has_entry = chunks.iter().any(|c| c.summary.entry);
+    let fm_log = chunks.first().and_then(|c| c.model.frontmatter.as_ref()).is_some_and(|f| {
+        f.closed
+            && f.get("version").is_some_and(|v| valid_version(&v.value).is_some())
+            && f.get("status").is_some_and(|s| STATUSES.contains(&s.value.as_str()))
+    });
+    if fm_log {
+        return Recognition::Frontmatter;
+    }
+    if chunks.iter().any(|c| c.summary.entry_shape) && chunks.iter().any(|c| c.summary.known_label) {
+        return Recognition::Entries;
+    }
     let name_match = path
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .is_some_and(|n| config.name_matches(n));
-    has_version || has_entry || name_match
+    if name_match {
+        return Recognition::Glob;
+    }
+    Recognition::Not
+}
+
+/// Is this document a Work Log (spec §1)?
+pub fn is_work_log(doc: &Document, config: &Config, path: Option<&Path>) -> bool {
+    recognise(doc, config, path).is_log()
+}
+
+/// `v<digits>` → the number.
+fn valid_version(v: &str) -> Option<u32> {
+    v.strip_prefix('v').filter(|d| !d.is_empty() && d.len() < 10 && d.bytes().all(|c| c.is_ascii_digit()))?.parse().ok()
 }
 
 /// The one diagnostic for a file over the size cap.
@@ -215,9 +267,8 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             match f.get("version") {
                 None => out.push(Diagnostic::new(Code::MissingVersion, f.open_line.clone(), "The frontmatter has no `version:` (e.g. `version: v1`).")),
                 Some(v) => {
-                    let ok = v.value.strip_prefix('v').filter(|d| !d.is_empty() && d.len() < 10 && d.bytes().all(|c| c.is_ascii_digit()));
-                    match ok {
-                        Some(d) => fm_version = d.parse().ok().map(|n| (n, v.value_range.clone())),
+                    match valid_version(&v.value) {
+                        Some(n) => fm_version = Some((n, v.value_range.clone())),
                         None => {
                             let mut d = Diagnostic::new(
                                 Code::InvalidVersion,
@@ -311,14 +362,14 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         }
         if let Some(d) = sm.date {
             if let Some(pd) = prev_date {
-                if d < pd {
+                if d.is_before(&pd) {
                     out.push(Diagnostic::new(Code::DateOrder, head.clone(), "This entry is dated before the entry above it."));
                 }
             }
             prev_date = Some(d);
         }
         // Required sections.
-        if !sm.only_elided && sm.present & required != required {
+        if !sm.only_elided && !sm.malformed && sm.present & required != required {
             for k in &config.required_sections {
                 if sm.present & (1 << *k as u16) == 0 {
                     let at = head.end;
@@ -468,13 +519,19 @@ fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dy
     ));
 }
 
-/// The known field labels, for suggestions.
+/// The known field label that `name` nearly is (spec §4 `unknown-section`):
+/// the same but for case, or within edit distance 2 (1 for labels of four
+/// letters or fewer), compared without case. `None` for an exact known
+/// label and for the author's own sub-headings.
 pub fn suggest_label(name: &str) -> Option<FieldKind> {
+    if FieldKind::from_label(name).is_some() {
+        return None;
+    }
     let lower = name.to_lowercase();
     FieldKind::ALL
         .into_iter()
         .map(|k| (edit_distance(&lower, &k.label().to_lowercase()), k))
-        .filter(|(d, _)| *d <= 2)
+        .filter(|(d, k)| *d <= if k.label().chars().count() <= 4 { 1 } else { 2 })
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }

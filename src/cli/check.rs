@@ -14,11 +14,12 @@ use crate::workspace::{self, root::project_root_for, FileIndex, LineCache, Works
 /// UTF-8 or a NUL byte). A CLI-only code: the server only sees text.
 pub const NOT_TEXT: &str = "not-text";
 
-/// Why a file is not a Work Log, by the contract's §1.
-// TODO(merge): take the reason from `analysis::recognition` (format contract
-// v2) once it is in main; this is the generic reason of §1.
-pub const NOT_A_WORK_LOG: &str =
-    "no `version: vN` + status frontmatter and no entry heading with a field label (format §1)";
+/// Why a file is not a Work Log, by the contract's §1 (the analysis's
+/// sentence, without its leading "not a Work Log: ").
+pub fn why_not_a_work_log() -> &'static str {
+    let why = analysis::Recognition::Not.explain();
+    why.strip_prefix("not a Work Log: ").unwrap_or(why)
+}
 
 /// A position: 1-based line, 1-based column in characters (Unicode scalar
 /// values), and the 0-based byte offset in the file.
@@ -241,7 +242,7 @@ fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState) -
     let bytes = std::fs::read(abs)?;
     let (text, bad) = decode(bytes);
     let doc = Document::new(&text);
-    let is_log = analysis::is_work_log(&doc, config, Some(abs));
+    let is_log = analysis::recognise(&doc, config, Some(abs)).is_log();
     if let Some(bad) = bad {
         let what = match bad {
             Bad::Invalid { offset, byte } => format!("not UTF-8 text (invalid byte 0x{byte:02X} at offset {offset})"),
@@ -274,7 +275,7 @@ fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState) -
         return Ok(report);
     }
     if !is_log {
-        report.why_not = Some(NOT_A_WORK_LOG.to_string());
+        report.why_not = Some(why_not_a_work_log().to_string());
         return Ok(report);
     }
     report.work_log = true;
