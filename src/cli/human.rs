@@ -20,12 +20,7 @@ const GOOD: Style = AnsiColor::Green.on_default().bold();
 /// Write the diagnostics and the summary to `out`; notes (a named file that
 /// is not a Work Log, settings warnings) and I/O errors to `err`.
 pub fn write(o: &Outcome, out: &mut dyn Write, err: &mut dyn Write) -> io::Result<()> {
-    for w in &o.config_warnings {
-        writeln!(err, "{WARNING}warning{WARNING:#}{BOLD}:{BOLD:#} {w}")?;
-    }
-    for e in &o.io_errors {
-        writeln!(err, "{}", io_error_line(e))?;
-    }
+    write_problems(o, err);
     let renderer = Renderer::styled();
     for f in &o.files {
         if let (true, Some(why)) = (f.explicit && !f.work_log, &f.why_not) {
@@ -50,6 +45,17 @@ pub fn write(o: &Outcome, out: &mut dyn Write, err: &mut dyn Write) -> io::Resul
     );
     let style = if c.errors > 0 { ERROR } else { GOOD };
     writeln!(out, "{style}{summary}{style:#}")
+}
+
+/// Settings warnings and I/O errors, on `err` (failures to write there are
+/// not reported anywhere).
+pub fn write_problems(o: &Outcome, err: &mut dyn Write) {
+    for w in &o.config_warnings {
+        let _ = writeln!(err, "{WARNING}warning{WARNING:#}{BOLD}:{BOLD:#} {w}");
+    }
+    for e in &o.io_errors {
+        let _ = writeln!(err, "{}", io_error_line(e));
+    }
 }
 
 /// `error: PATH: MESSAGE`, styled.

@@ -49,9 +49,8 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
         Format::Sarif => machine::write_sarif(&outcome, out),
     };
     if args.format != Format::Human {
-        for e in &outcome.io_errors {
-            let _ = writeln!(err, "{}", human::io_error_line(e));
-        }
+        // Machine formats carry these too; people reading stderr see them.
+        human::write_problems(&outcome, err);
     }
     if let Err(e) = written {
         if e.kind() != std::io::ErrorKind::BrokenPipe {

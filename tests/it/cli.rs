@@ -411,6 +411,17 @@ fn a_file_named_twice_is_checked_once() {
     assert_eq!(v["summary"]["errors"], 1);
 }
 
+#[test]
+fn settings_warnings_go_to_stderr_in_every_format() {
+    let dir = project(&[("w.md", &log(""))]);
+    std::fs::write(dir.path().join("worklog.toml"), "bogus = 1\n").unwrap();
+    for format in ["human", "json", "sarif"] {
+        let (code, out, err) = run_in(dir.path(), &["check", "--format", format]);
+        assert_eq!(code, 0, "{format}: {out}{err}");
+        assert!(err.contains("warning: ") && err.contains("worklog.toml: ") && err.contains("`bogus`"), "{format}: {err}");
+    }
+}
+
 // ---------------------------------------------------------------- project root
 
 #[test]
