@@ -338,6 +338,11 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let head = c.start..c.start + sm.heading_end as usize;
+        if sm.malformed {
+            // `malformed-entry` says all there is to say about this heading
+            // (spec §4): its version and date take part in no other check.
+            continue;
+        }
         if let Some(v) = sm.version {
             let dup = !seen.insert(v);
             if dup {

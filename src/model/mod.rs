@@ -172,6 +172,9 @@ pub struct EntryHeading {
     pub title: Option<Range<usize>>,
     /// Why it is not of the shape `## vN | YYYY-MM-DD HH:MM | Title`.
     pub problem: Option<String>,
+    /// `v<N>` exactly (an integer), ` | `, then a real date: the entry shape
+    /// that, with a known field label, makes a file a Work Log (§1).
+    pub shaped: bool,
 }
 
 /// A `key: value` of the frontmatter.
@@ -455,7 +458,8 @@ fn parse_heading(text: &str, line: Line, content: Range<usize>) -> EntryHeading 
     } else {
         None
     };
-    if version.is_none() || v.len() != 1 + digits {
+    let exact_version = version.is_some() && v.len() == 1 + digits;
+    if !exact_version {
         problems.push(format!("`{v}` is not a version of the form `vN`"));
     }
     let date = match p1 {
@@ -491,6 +495,7 @@ fn parse_heading(text: &str, line: Line, content: Range<usize>) -> EntryHeading 
         date,
         title,
         problem: if problems.is_empty() { None } else { Some(problems.join("; ")) },
+        shaped: exact_version && date.is_some(),
     }
 }
 

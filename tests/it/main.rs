@@ -9,3 +9,4 @@ mod diagnostics;
 mod ide;
 mod cli;
 mod structure;
+mod corpus;

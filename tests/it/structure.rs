@@ -201,7 +201,8 @@ fn ours(doc: &Document) -> Vec<(bool, bool)> {
 fn assert_same(text: &str, got: &[(bool, bool)], ts: &[(bool, bool)]) -> Result<(), TestCaseError> {
     let cm = commonmark(text);
     for (i, l) in text.lines().enumerate() {
-        if l.trim().is_empty() {
+        // Blank lines, also inside block quotes (`>` alone).
+        if l.trim_start_matches([' ', '\t', '>']).trim().is_empty() {
             continue;
         }
         let want = if ts[i] == cm[i] { ts[i] } else { cm[i] };
