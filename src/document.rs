@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::analysis::{chunk_diagnostics, Diagnostic};
+use crate::diagnostic::{chunk_diagnostics, Diagnostic};
 use crate::model::{scan_chunk, ChunkModel};
 use crate::syntax::{self, trees::ChunkTrees};
 

@@ -10,3 +10,4 @@ mod ide;
 mod cli;
 mod structure;
 mod corpus;
+mod tidy;
