@@ -1,32 +1,17 @@
 use std::process::ExitCode;
 
-use worklog_ls::cli;
+use clap::Parser;
+use worklog_ls::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("--stdio") | Some("serve") => serve(),
-        Some("check") => match cli::parse_check(&args[1..]) {
-            Ok(a) => {
-                let code = cli::check(&a, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
-                ExitCode::from(code as u8)
-            }
-            Err(e) => {
-                eprintln!("worklog-ls: {e}\n\n{}", cli::USAGE);
-                ExitCode::from(2)
-            }
-        },
-        Some("--version") | Some("-V") | Some("version") => {
-            println!("worklog-ls {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Some("--help") | Some("-h") | Some("help") => {
-            print!("{}", cli::USAGE);
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("worklog-ls: unknown command `{other}`\n\n{}", cli::USAGE);
-            ExitCode::from(2)
+    // Usage errors exit 2 with clap's message (and a suggestion for a
+    // misspelt flag); `--help` and `--version` exit 0.
+    let args = Cli::parse();
+    match args.command {
+        Some(Command::Check(check)) => cli::run_check(&check),
+        None => {
+            // Server-only setup (logging to a file, tracing) goes here.
+            serve()
         }
     }
 }
