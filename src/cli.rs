@@ -201,17 +201,13 @@ pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> i32 
 }
 
 /// Markdown files below `dir`, honouring ignore files, in a stable order.
+/// (The walk reads ignore files only when they are small regular files: a
+/// committed `.gitignore -> /dev/zero` or a FIFO cannot hang `check`.)
 fn markdown_files(dir: &Path) -> Vec<PathBuf> {
-    let mut out: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
-        .require_git(false)
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
-        .map(|e| e.into_path())
+    workspace::walk_files(dir)
+        .into_iter()
         .filter(|p| p.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "md" | "markdown")))
-        .collect();
-    out.sort();
-    out
+        .collect()
 }
 
 /// The nearest ancestor holding `.git` or `worklog.toml`.

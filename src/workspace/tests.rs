@@ -174,6 +174,37 @@ mod index {
     }
 
     proptest::proptest! {
+        /// Batched additions and removals (a merge) give the same index as a
+        /// fresh build of the resulting set of paths.
+        #[test]
+        fn batches_match_a_fresh_build(
+            start in proptest::collection::btree_set("[a-c]{1,2}(/[a-c]{1,2}){0,2}", 0..40),
+            add in proptest::collection::vec("[a-c]{1,2}(/[a-c]{1,2}){0,2}", 0..40),
+            remove in proptest::collection::vec("[a-c]{1,2}", 0..4),
+        ) {
+            let mut index = FileIndex::from_paths(PathBuf::from("/r"), start.iter().cloned());
+            index.remove_many(remove.iter().map(String::as_str));
+            index.insert_many(add.iter().map(String::as_str));
+            // A file and a folder of one name cannot coexist on disk: build
+            // the expectation from what the index holds, checked against the ops.
+            let listed: Vec<String> = index.iter().map(str::to_owned).collect();
+            let fresh = FileIndex::from_paths(PathBuf::from("/r"), listed.clone());
+            proptest::prop_assert_eq!(fresh.iter().collect::<Vec<_>>(), index.iter().collect::<Vec<_>>());
+            for p in &listed {
+                let name = p.rsplit('/').next().unwrap();
+                proptest::prop_assert_eq!(fresh.by_file_name(name), index.by_file_name(name));
+            }
+            for p in &start {
+                let gone = remove.iter().any(|r| p == r || p.starts_with(&format!("{r}/")));
+                proptest::prop_assert_eq!(index.contains(p), !gone || add.contains(p));
+            }
+            for p in &add {
+                proptest::prop_assert!(index.contains(p));
+            }
+        }
+    }
+
+    proptest::proptest! {
         #[test]
         fn updates_match_a_model(ops in proptest::collection::vec((proptest::bool::ANY, 0usize..12), 0..60)) {
             let names = ["a/x", "a/y", "a/b/x", "b/x", "x", "y", "a", "b/a/x", "c/y", "c/d/e/x", "ab/x", "a b/x"];
