@@ -101,6 +101,25 @@ pub fn to_relative(root: &Path, abs: &Path) -> Option<String> {
     })
 }
 
+/// Whether `file` may be shown (hover previews): it lies below the root, no
+/// segment is hidden and the ignore rules do not ignore it; with the root's
+/// index at hand, whether the index holds it (the same rules, applied by the
+/// walk). Reads only ignore files (see [`walk_files`]).
+pub fn may_show(root: &Path, file: &Path, index: Option<&FileIndex>) -> bool {
+    let root = canonical_root(root);
+    let Some(rel) = to_relative(&root, file) else { return false };
+    if is_hidden(&rel) {
+        return false;
+    }
+    match index {
+        Some(index) => index.contains(&rel),
+        None => {
+            let file = root.join(&rel);
+            !rules::IgnoreRules::new(root).is_ignored(&file, false)
+        }
+    }
+}
+
 /// Whether a relative `/`-separated path has a hidden segment (`.git/…`,
 /// `.secret/x.rs`, `src/.env`): such paths are never indexed or watched.
 pub fn is_hidden(rel: &str) -> bool {
