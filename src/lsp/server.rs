@@ -824,6 +824,7 @@ impl LanguageServer for Server {
     async fn completion(&self, params: CompletionParams) -> Result<Option<CompletionResponse>> {
         let tdp = params.text_document_position;
         let Some(s) = self.snapshot(&tdp.text_document.uri) else { return Ok(None) };
+        let indexing = s.indexing;
         // Fuzzy matching over a large index may use a few threads: off the
         // async workers.
         let r = blocking("completion", move || {
@@ -851,8 +852,15 @@ impl LanguageServer for Server {
             c.incomplete |= s.indexing;
             Some(to_proto::completion(doc.rope(), &c, s.encoding))
         })
-        .await;
-        Ok(r.flatten())
+        .await
+        .flatten();
+        // While the first index is built, path completion has nothing to
+        // offer yet: an empty list marked incomplete makes the client ask
+        // again as the user types.
+        if r.is_none() && indexing {
+            return Ok(Some(CompletionResponse::List(CompletionList { is_incomplete: true, items: Vec::new() })));
+        }
+        Ok(r)
     }
 
     async fn goto_definition(&self, params: GotoDefinitionParams) -> Result<Option<GotoDefinitionResponse>> {

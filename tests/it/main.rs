@@ -8,3 +8,4 @@ mod e2e;
 mod diagnostics;
 mod ide;
 mod cli;
+mod reliability;
