@@ -657,6 +657,72 @@ mod lines {
         );
     }
 
+    /// A referenced file swapped for a FIFO between the type check and the
+    /// open: the open must not block (it did, and the publisher with it).
+    /// Another thread swaps a file and a FIFO at one path as fast as it can
+    /// while reads run; every read finishes (bounded wait on the whole run).
+    #[test]
+    fn a_file_swapped_for_a_fifo_never_blocks_a_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = fs::canonicalize(dir.path()).expect("canonical");
+        let target = root.join("swapped.ts");
+        let (file, fifo) = (root.join("file.tmp"), root.join("fifo.tmp"));
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo unavailable: skipped");
+            return;
+        }
+        fs::write(&file, "a\nb\n").unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (stop, target, file, fifo) = (stop.clone(), target.clone(), file.clone(), fifo.clone());
+            std::thread::spawn(move || {
+                let mut swaps = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    // Hard links keep both sources; rename over the target.
+                    let tmp = target.with_extension("next");
+                    let from = if swaps % 2 == 0 { &file } else { &fifo };
+                    let _ = fs::remove_file(&tmp);
+                    if fs::hard_link(from, &tmp).is_ok() {
+                        let _ = fs::rename(&tmp, &target);
+                    }
+                    swaps += 1;
+                }
+                swaps
+            })
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = {
+            let (root, target) = (root.clone(), target.clone());
+            std::thread::spawn(move || {
+                let (mut files, mut refused) = (0, 0);
+                let cache = LineCache::default();
+                for i in 0..30_000 {
+                    let got = match i % 8 {
+                        0 => cache.line_count(&root, &target),
+                        1 => preview(&root, &target, 1, 2, 10).map(|p| p.total_lines),
+                        _ => crate::workspace::read_regular(&target, 1 << 20, crate::workspace::Links::Follow).map(|b| b.len() / 2),
+                    };
+                    cache.clear();
+                    match got {
+                        Some(n) => {
+                            assert_eq!(n, 2);
+                            files += 1;
+                        }
+                        None => refused += 1,
+                    }
+                }
+                let _ = tx.send((files, refused));
+            })
+        };
+        let outcome = rx.recv_timeout(Duration::from_secs(20));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let swaps = swapper.join().unwrap();
+        let (files, refused) = outcome.expect("a read blocked on a FIFO");
+        reader.join().unwrap();
+        eprintln!("{swaps} swaps; {files} reads of the file, {refused} refused");
+    }
+
     #[test]
     fn devices_are_never_read() {
         let dev = Path::new("/dev");
