@@ -201,8 +201,9 @@ impl Host {
     }
 
     /// Recompute every root's config from its `worklog.toml` and the client
-    /// settings. Returns warnings.
-    fn rebuild_configs(&mut self) -> Vec<String> {
+    /// settings. Returns warnings, and the documents now under their size
+    /// cap, to be parsed off the lock ([`Ctx::reparse`]).
+    fn rebuild_configs(&mut self) -> (Vec<String>, Vec<(Uri, i32, Rope)>) {
         let mut warnings = Vec::new();
         let mut base = Config::default();
         warnings.extend(base.apply_json(&self.client_settings));
@@ -217,18 +218,19 @@ impl Host {
         }
         // A new size cap applies to the open documents too.
         let caps: Vec<(Uri, u64)> = self.docs.iter().map(|(u, d)| (u.clone(), self.cap_for(d.path.as_deref()))).collect();
+        let mut reparse = Vec::new();
         for (u, cap) in caps {
             if let Some(d) = self.docs.get_mut(&u) {
                 match &d.text {
                     Text::Analysed(doc) if doc.len() as u64 > cap => d.text = Text::TooLarge(doc.rope().clone()),
-                    Text::TooLarge(rope) if rope.len_bytes() as u64 <= cap => d.text = Text::Analysed(Document::new(&rope.to_string())),
+                    Text::TooLarge(rope) if rope.len_bytes() as u64 <= cap => reparse.push((u, d.version, rope.clone())),
                     _ => {}
                 }
             }
         }
         warnings.sort();
         warnings.dedup();
-        warnings
+        (warnings, reparse)
     }
 }
 
@@ -275,13 +277,28 @@ impl Ctx {
     }
 
     async fn set_settings(&self, settings: Value) {
-        let warnings = {
+        let (warnings, reparse) = {
             let mut h = lock(&self.host);
             h.client_settings = settings;
             h.rebuild_configs()
         };
+        self.reparse(reparse).await;
         self.warn(warnings).await;
         let _ = self.publish.send(Publish::All);
+    }
+
+    /// Parses documents that a raised size cap brought under it, on the
+    /// blocking pool, and puts each in place unless it changed meanwhile.
+    async fn reparse(&self, docs: Vec<(Uri, i32, Rope)>) {
+        for (uri, version, rope) in docs {
+            let Some(doc) = blocking("reparse", move || Document::new(&rope.to_string())).await else { continue };
+            let mut h = lock(&self.host);
+            if let Some(d) = h.docs.get_mut(&uri) {
+                if d.version == version && matches!(d.text, Text::TooLarge(_)) {
+                    d.text = Text::Analysed(doc);
+                }
+            }
+        }
     }
 
     async fn warn(&self, warnings: Vec<String>) {
@@ -348,7 +365,8 @@ impl Ctx {
     /// changed, re-index the roots that need it, republish every document.
     async fn after_fs_events(&self, rescan: Vec<usize>) {
         if rescan.contains(&usize::MAX) {
-            let w = lock(&self.host).rebuild_configs();
+            let (w, reparse) = lock(&self.host).rebuild_configs();
+            self.reparse(reparse).await;
             self.warn(w).await;
         }
         for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
@@ -413,7 +431,9 @@ fn apply_fs_events(host: &Mutex<Host>, writer: &Mutex<()>, events: Vec<workspace
     let roots: Vec<(PathBuf, Option<Arc<FileIndex>>, Arc<LineCache>)> =
         lock(host).roots.iter().map(|r| (r.path.clone(), r.index.clone(), r.lines.clone())).collect();
     let mut rescan = Vec::new();
-    let mut updates: Vec<(usize, Option<Option<String>>, Option<Arc<FileIndex>>)> = Vec::new();
+    // (root, new `worklog.toml` text if it changed, new index if it changed)
+    type Update = (usize, Option<Option<String>>, Option<Arc<FileIndex>>);
+    let mut updates: Vec<Update> = Vec::new();
     for (i, (root, index, lines)) in roots.into_iter().enumerate() {
         let mut toml = None;
         for ev in &events {
@@ -629,7 +649,7 @@ impl LanguageServer for Server {
             if let Some(opts) = params.initialization_options.clone() {
                 h.client_settings = opts.get("worklog").cloned().unwrap_or(opts);
             }
-            h.rebuild_configs()
+            h.rebuild_configs().0
         };
         self.ctx().warn(warnings).await;
         Ok(InitializeResult {
@@ -696,10 +716,9 @@ impl LanguageServer for Server {
     }
 
     async fn shutdown(&self) -> Result<()> {
-        let mut h = self.host();
-        for r in &mut h.roots {
-            r._watch = None;
-        }
+        // Stopping a watcher joins its thread: not under the lock.
+        let watchers: Vec<_> = self.host().roots.iter_mut().filter_map(|r| r._watch.take()).collect();
+        drop(watchers);
         Ok(())
     }
 

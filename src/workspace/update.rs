@@ -104,7 +104,7 @@ impl FileIndex {
     /// Applies `events` to the index after checking them on disk:
     /// [`plan_events`] then [`FileIndex::apply_plan`].
     pub fn apply_events(&mut self, events: &[FsEvent]) -> Applied {
-        let plan = plan_events(&self.root().to_path_buf(), events);
+        let plan = plan_events(self.root(), events);
         self.apply_plan(&plan)
     }
 
