@@ -23,7 +23,11 @@ pub struct Cli {
     #[arg(long)]
     pub stdio: bool,
 
-    // Server-only options (e.g. `--log-file`) go here, next to `--stdio`.
+    /// Append logs to this file instead of stderr (level from WORKLOG_LOG:
+    /// error, warn (default), info, debug, trace)
+    #[arg(long, value_name = "PATH", global = true)]
+    pub log_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

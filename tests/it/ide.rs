@@ -425,3 +425,4 @@ fn folding_covers_frontmatter_entries_fields_and_code() {
     "#]]
     .assert_eq(&folds);
 }
+

@@ -11,3 +11,4 @@ mod cli;
 mod structure;
 mod corpus;
 mod tidy;
+mod reliability;
