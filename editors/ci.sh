@@ -12,6 +12,8 @@
 #              stand-in VS Code host, and the protocol test, against the server
 #   4. nvim    headless Neovim test against the server
 #   5. helix   static validation of languages.toml
+#   6. claude-code  claude plugin validate + claude -p against a stand-in API
+#              (installs @anthropic-ai/claude-code into $EDITORS_CACHE)
 # Every section runs even if an earlier one failed (unless it depends on it);
 # the exit status is non-zero if any failed.
 set -uo pipefail
@@ -92,6 +94,10 @@ helix_validate() {
     python3 "$repo/editors/helix/validate.py" --self-test
 }
 
+claude_code_test() {
+  bash "$repo/editors/claude-code/test/run.sh"
+}
+
 section "server binary" check_server
 have_server=$?
 section "vscode: npm ci" vscode_npm_ci
@@ -113,6 +119,11 @@ else
   skip "nvim: headless test" "no server binary"
 fi
 section "helix: validate languages.toml" helix_validate
+if [[ $have_server -eq 0 ]]; then
+  section "claude-code: validate + claude -p with a stand-in API" claude_code_test
+else
+  skip "claude-code: plugin test" "no server binary"
+fi
 
 printf '\n==== editors summary ====\n'
 printf '%s\n' "${results[@]}"
