@@ -13,8 +13,15 @@
 #              stand-in VS Code host, and the protocol test, against the server
 #   4. nvim    headless Neovim test against the server
 #   5. helix   static validation of languages.toml
-#   6. claude-code  claude plugin validate + claude -p against a stand-in API
+#   6. vscode  the .vsix in a real VS Code: code-server 4.100.3 + Chromium via
+#              puppeteer-core (needs apt chromium ripgrep libkrb5-dev; installs
+#              code-server into $EDITORS_CACHE); screenshots in $ARTEFACTS
+#   7. claude-code  claude plugin validate + claude -p against a stand-in API
 #              (installs @anthropic-ai/claude-code into $EDITORS_CACHE)
+#
+# $EDITORS_CACHE (default ${TMPDIR:-/tmp}/worklog-editors) keeps the tools
+# installed outside the repository between runs; $ARTEFACTS (default a new
+# temporary folder, printed at the end) receives screenshots and logs.
 # Every section runs even if an earlier one failed (unless it depends on it);
 # the exit status is non-zero if any failed.
 set -uo pipefail
@@ -24,6 +31,8 @@ server="${WORKLOG_LS:-target/release/worklog-ls}"
 case "$server" in /*) ;; *) server="$repo/$server" ;; esac
 export WORKLOG_LS="$server"
 export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+export EDITORS_CACHE="${EDITORS_CACHE:-${TMPDIR:-/tmp}/worklog-editors}"
+export ARTEFACTS="${ARTEFACTS:-$(mktemp -d "${TMPDIR:-/tmp}/worklog-editors-artefacts.XXXXXX")}"
 
 results=()
 failed=0
@@ -112,6 +121,10 @@ helix_validate() {
     python3 "$repo/editors/helix/validate.py" --self-test
 }
 
+real_vscode_test() {
+  bash "$repo/editors/vscode/test/real-vscode.sh" "$repo/editors/vscode/worklog-ls-linux-x64.vsix"
+}
+
 claude_code_test() {
   bash "$repo/editors/claude-code/test/run.sh"
 }
@@ -121,15 +134,24 @@ have_server=$?
 section "vscode: npm ci" vscode_npm_ci
 have_npm=$?
 if [[ $have_npm -eq 0 ]]; then
-  section "vscode: build .vsix" vscode_package
+  have_vsix=1
   if [[ $have_server -eq 0 ]]; then
+    section "vscode: build the linux-x64 .vsix (server inside)" vscode_package
+    have_vsix=$?
     section "vscode: node --test (extension + protocol against the server)" vscode_tests
   else
+    skip "vscode: build .vsix" "no server binary to bundle"
     skip "vscode: node --test" "no server binary"
+  fi
+  if [[ $have_vsix -eq 0 ]]; then
+    section "vscode: the .vsix in a real VS Code (code-server + Chromium)" real_vscode_test
+  else
+    skip "vscode: real VS Code" "no .vsix"
   fi
 else
   skip "vscode: build .vsix" "npm ci failed"
   skip "vscode: node --test" "npm ci failed"
+  skip "vscode: real VS Code" "npm ci failed"
 fi
 if [[ $have_server -eq 0 ]]; then
   section "nvim: headless test" nvim_test
@@ -146,4 +168,5 @@ fi
 printf '\n==== editors summary ====\n'
 printf '%s\n' "${results[@]}"
 printf 'editor checks took %ds in all\n' "$((SECONDS - total_start))"
+printf 'artefacts (screenshots, logs): %s\n' "$ARTEFACTS"
 exit $failed

@@ -38,10 +38,12 @@ if [[ ! -s "$cache/$RIPGREP_ASSET" ]]; then
   rm -rf "$stage"
 fi
 cd "$dir"
+mkdir -p home
 [[ -f package.json ]] || echo '{"name":"worklog-code-server","private":true}' > package.json
 # node-gyp takes the headers from /usr/include/node instead of downloading
 # them; npx (node-pty's postinstall) must not ask.
 npm_config_nodedir=/usr npm_config_yes=true \
   npm install --unsafe-perm --no-audit --no-fund --loglevel=error --no-save \
   "code-server@$CODE_SERVER_VERSION" "puppeteer-core@$PUPPETEER_VERSION" </dev/null
-"$dir/node_modules/.bin/code-server" --version
+# --version writes ~/.config/code-server/config.yaml: keep HOME inside DIR.
+HOME="$dir/home" "$dir/node_modules/.bin/code-server" --version
