@@ -16,7 +16,9 @@
 #   6. vscode  the .vsix in a real VS Code: code-server 4.100.3 + Chromium via
 #              puppeteer-core (needs apt chromium ripgrep libkrb5-dev; installs
 #              code-server into $EDITORS_CACHE); screenshots in $ARTEFACTS
-#   7. claude-code  claude plugin validate + claude -p against a stand-in API
+#   7. emacs   headless Emacs + eglot against the server (apt emacs-nox
+#              elpa-eglot elpa-markdown-mode)
+#   8. claude-code  claude plugin validate + claude -p against a stand-in API
 #              (installs @anthropic-ai/claude-code into $EDITORS_CACHE)
 #
 # $EDITORS_CACHE (default ${TMPDIR:-/tmp}/worklog-editors) keeps the tools
@@ -125,6 +127,10 @@ real_vscode_test() {
   bash "$repo/editors/vscode/test/real-vscode.sh" "$repo/editors/vscode/worklog-ls-linux-x64.vsix"
 }
 
+emacs_test() {
+  bash "$repo/editors/emacs/test/run.sh"
+}
+
 claude_code_test() {
   bash "$repo/editors/claude-code/test/run.sh"
 }
@@ -159,6 +165,11 @@ else
   skip "nvim: headless test" "no server binary"
 fi
 section "helix: validate languages.toml" helix_validate
+if [[ $have_server -eq 0 ]]; then
+  section "emacs: headless eglot test" emacs_test
+else
+  skip "emacs: headless eglot test" "no server binary"
+fi
 if [[ $have_server -eq 0 ]]; then
   section "claude-code: validate + claude -p with a stand-in API" claude_code_test
 else
