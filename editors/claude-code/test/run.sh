@@ -25,5 +25,11 @@ if [[ ! -x "$claude" ]] || [[ "$(HOME="$cache/home" "$claude" --version 2>/dev/n
   (cd "$cache" && HOME="$cache/home" npm install --no-audit --no-fund --loglevel=error --no-save \
     "@anthropic-ai/claude-code@$CLAUDE_CODE_VERSION" </dev/null)
 fi
-HOME="$cache/home" "$claude" --version
+# Right after the install, exec can fail with "Text file busy" for a moment
+# (the postinstall has just written bin/claude.exe): retry briefly.
+for i in 1 2 3 4 5 6 7 8 9 10; do
+  HOME="$cache/home" "$claude" --version && break
+  [[ $i -eq 10 ]] && { echo "claude-code test: $claude does not run" >&2; exit 1; }
+  sleep 1
+done
 CLAUDE="$claude" WORKLOG_LS="$server" node --test "$here/plugin.test.mjs" </dev/null

@@ -42,8 +42,19 @@ mkdir -p home
 [[ -f package.json ]] || echo '{"name":"worklog-code-server","private":true}' > package.json
 # node-gyp takes the headers from /usr/include/node instead of downloading
 # them; npx (node-pty's postinstall) must not ask.
-npm_config_nodedir=/usr npm_config_yes=true \
-  npm install --unsafe-perm --no-audit --no-fund --loglevel=error --no-save \
-  "code-server@$CODE_SERVER_VERSION" "puppeteer-core@$PUPPETEER_VERSION" </dev/null
+# One retry: code-server's postinstall runs a second `npm install` (VS Code's
+# own dependencies); a slow tarball download has been seen to leave a package
+# unextracted when its install script ran (binding.gyp not found). The retry
+# finds the tarballs in npm's cache.
+for attempt in 1 2; do
+  if npm_config_nodedir=/usr npm_config_yes=true \
+    npm install --unsafe-perm --no-audit --no-fund --loglevel=error --no-save \
+    "code-server@$CODE_SERVER_VERSION" "puppeteer-core@$PUPPETEER_VERSION" </dev/null; then
+    break
+  fi
+  [[ $attempt -eq 2 ]] && { echo "install-code-server: npm install failed twice" >&2; exit 1; }
+  echo "install-code-server: npm install failed; retrying once" >&2
+  rm -rf node_modules/code-server
+done
 # --version writes ~/.config/code-server/config.yaml: keep HOME inside DIR.
 HOME="$dir/home" "$dir/node_modules/.bin/code-server" --version
