@@ -231,6 +231,17 @@ describe("the .vsix in code-server 4.100.3 (VS Code 1.100.3)", () => {
     await page.keyboard.press("Escape");
   });
 
+  test("the Outline view shows the server's symbols", async () => {
+    await command("Explorer: Focus on Outline View");
+    const rows = await waitFor("worklog symbols in the Outline view", () => {
+      const rows = [...document.querySelectorAll(".outline-pane .monaco-list-row")].map((r) => r.getAttribute("aria-label") || r.textContent);
+      return rows.some((r) => r.includes("frontmatter")) && rows.some((r) => /\bv4\b/.test(r)) && rows;
+    });
+    await shot("outline-view");
+    assert.ok(rows.length >= 3, rows.join("\n"));
+    await chord("Control", "1"); // back to the editor
+  });
+
   test("Work Log: Restart Server restarts the bundled server, and diagnostics come back", async () => {
     await command("Work Log: Restart Server");
     await sleep(1500);
