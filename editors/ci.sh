@@ -89,7 +89,10 @@ vscode_package() {
   fi
   chmod 755 server/worklog-ls
   # vsce runs `vscode:prepublish` (tsc --noEmit, then esbuild); stdin closed so it can never prompt.
-  npx --no-install vsce package --no-dependencies --target linux-x64 --out worklog-ls-linux-x64.vsix </dev/null || return 1
+  # The README's relative links and image point into editors/vscode on GitHub.
+  npx --no-install vsce package --no-dependencies --target linux-x64 --out worklog-ls-linux-x64.vsix \
+    --baseContentUrl https://github.com/worklog-ls/worklog-ls/blob/HEAD/editors/vscode \
+    --baseImagesUrl https://github.com/worklog-ls/worklog-ls/raw/HEAD/editors/vscode </dev/null || return 1
   python3 - worklog-ls-linux-x64.vsix <<'PY'
 import sys, zipfile
 z = zipfile.ZipFile(sys.argv[1])
@@ -102,6 +105,9 @@ if missing or stray:
 mode = z.getinfo("extension/server/worklog-ls").external_attr >> 16
 if not mode & 0o100:
     sys.exit(f"server/worklog-ls is not executable in the vsix (mode {oct(mode)})")
+readme = z.read("extension/readme.md").decode()
+if "raw/HEAD/editors/vscode/images/vscode.png" not in readme:
+    sys.exit("the packaged README's screenshot does not point at editors/vscode/images/vscode.png")
 manifest = z.read("extension.vsixmanifest").decode()
 if 'TargetPlatform="linux-x64"' not in manifest:
     sys.exit("the vsix manifest does not say TargetPlatform linux-x64")
