@@ -198,8 +198,9 @@ describe("claude -p with the plugin, a stand-in model and the real server", () =
   test("the LSP tool returned this server's document symbols", () => {
     const result = resultOf("LSP");
     assert.match(result, /tool_result/);
-    // The tool prints each symbol as "name (Kind) detail - Line N".
-    assert.match(result, /v4 \(Module\) Implementation Complete - Line 10/, result.slice(0, 1500));
+    // The tool prints each symbol as "name (Kind) detail - Line N"; the entry's
+    // name is "v4" or "v4 · 2025-11-13 · Implementation Complete".
+    assert.match(result, /\bv4\b[^\n]*\(Module\)[^\n]*Implementation Complete - Line 10/, result.slice(0, 1500));
     assert.match(result, /Next \(Field\)/);
   });
 
