@@ -143,6 +143,8 @@ describe("claude -p with the plugin, a stand-in model and the real server", () =
         "LSP Read Edit ToolSearch",
         "--model",
         "claude-sonnet-4-5",
+        "--debug-file",
+        path.join(tmp, "claude-debug.log"),
       ],
       {
         cwd: ws,
@@ -170,6 +172,8 @@ describe("claude -p with the plugin, a stand-in model and the real server", () =
       fs.mkdirSync(process.env.ARTEFACTS, { recursive: true });
       fs.copyFileSync(requestLog, path.join(process.env.ARTEFACTS, "claude-requests.jsonl"));
       fs.writeFileSync(path.join(process.env.ARTEFACTS, "claude-stdout.jsonl"), run.stdout);
+      const debug = path.join(tmp, "claude-debug.log");
+      if (fs.existsSync(debug)) fs.copyFileSync(debug, path.join(process.env.ARTEFACTS, "claude-debug.log"));
     }
   });
 
