@@ -17,7 +17,7 @@ Exit status:
 /// The command line of `worklog-ls`.
 #[derive(Debug, Parser)]
 #[command(name = "worklog-ls", version, about = ABOUT, long_about = None)]
-#[command(args_conflicts_with_subcommands = true, after_help = EXIT_STATUS)]
+#[command(args_conflicts_with_subcommands = true, args_override_self = true, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// Serve LSP on stdin/stdout (the default; accepted for editors that pass it)
     #[arg(long)]
