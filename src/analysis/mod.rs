@@ -158,7 +158,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                             let digits: String = v.value.chars().filter(|c| c.is_ascii_digit()).collect();
                             let guess = v.value.trim_start_matches(['v', 'V']);
                             if !guess.is_empty() && guess.bytes().all(|c| c.is_ascii_digit()) {
-                                d = d.with_fix(Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")));
+                                d = d.with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")) });
                             } else if !digits.is_empty() && digits.len() < 10 && v.value.contains('.') {
                                 // v4.1: no safe guess; leave it to the user.
                             }
@@ -172,7 +172,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     let at = f.range.end - closing_len(doc, f.range.end);
                     out.push(
                         Diagnostic::new(Code::MissingStatus, f.open_line.clone(), "The frontmatter has no `status:` (in_progress, needs_review, blocked or completed).")
-                            .with_fix(Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n")),
+                            .with_fix(Fix { preferred: true, ..Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n") }),
                     )
                 }
                 Some(s) if !STATUSES.contains(&s.value.as_str()) => {

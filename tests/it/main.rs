@@ -11,4 +11,5 @@ mod cli;
 mod structure;
 mod corpus;
 mod tidy;
+mod fixes;
 mod reliability;
