@@ -78,5 +78,17 @@ fn entry_fixes() {
 #[test]
 fn missing_section_fix_inserts_the_field() {
     let before = format!("{HEAD}{}", V1.replace("## v1", "## v$01").replace("**Now:** doing\n", ""));
-    check_fix(&before, "Now", &format!("{HEAD}{}", V1.replace("**Now:** doing\n", "").replace("Start\n", "Start\n**Now:** \n")));
+    // In its usual place: after Prev, before Progress.
+    check_fix(&before, "Now", &format!("{HEAD}{}", V1.replace("**Now:** doing\n", "**Now:** \n")));
+    // Next, the last of the required fields, goes after the entry's last line.
+    let before = format!("{HEAD}{}", V1.replace("## v1", "## v$01").replace("**Next:**\n- [HIGH] go\n", "**Files:**\n- `src/a.rs` (x)\n\n"));
+    check_fix(&before, "Next", &format!("{HEAD}{}", V1.replace("**Next:**\n- [HIGH] go\n", "**Files:**\n- `src/a.rs` (x)\n**Next:** \n\n")));
+}
+
+#[test]
+fn range_out_of_bounds_fix_clamps_to_the_files_end() {
+    let files = |r: &str| format!("{HEAD}{}", V1.replace("**Next:**", &format!("**Files:**\n- {r} (x)\n**Next:**")));
+    check_fix(&files("src/a.rs:30-5$00"), "Clamp", &files("src/a.rs:30-40"));
+    check_fix(&files("src/a.rs#L30-L9$09"), "Clamp", &files("src/a.rs#L30-L40"));
+    check_fix(&files("`src/a.rs:L3$09-50`"), "Clamp", &files("`src/a.rs:L39-40`"));
 }
