@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 
-use crate::analysis::{Code, Severity};
+use crate::diagnostic::{Code, Severity};
 use crate::model::FieldKind;
 
 /// Which entries are checked against the disk (`file-not-found`,

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::analysis::{chunk_diagnostics, Diagnostic};
+use crate::diagnostic::{chunk_diagnostics, Diagnostic};
 use crate::model::{scan_chunk, ChunkModel};
 use crate::syntax::{self, trees::ChunkTrees};
 
@@ -83,7 +83,7 @@ impl Chunk {
             has_local: !local.is_empty(),
             heading_end: model.heading.as_ref().map_or(0, |h| h.line.end as u32),
             malformed: model.heading.as_ref().is_some_and(|h| h.problem.is_some()),
-            entry_shape: model.heading.as_ref().is_some_and(|h| h.version.is_some() && h.date.is_some()),
+            entry_shape: model.heading.as_ref().is_some_and(|h| h.shaped),
             known_label: model.labels.iter().any(|l| l.kind.is_some()),
         };
         Chunk { start, summary, model: Arc::new(model), local, trees }

@@ -7,13 +7,43 @@ fn main() -> ExitCode {
     // Usage errors exit 2 with clap's message (and a suggestion for a
     // misspelt flag); `--help` and `--version` exit 0.
     let args = Cli::parse();
+    init_logging(args.log_file.as_deref().and_then(|p| p.to_str()));
     match args.command {
         Some(Command::Check(check)) => cli::run_check(&check),
-        None => {
-            // Server-only setup (logging to a file, tracing) goes here.
-            serve()
-        }
+        None => serve(),
     }
+}
+
+/// Logging with `tracing`: to stderr, or to `log_file` (appended); the level
+/// comes from `WORKLOG_LOG` (`error`, `warn` (default), `info`, `debug`,
+/// `trace`, or any `tracing` filter such as `worklog_ls=debug`). stdout
+/// stays protocol only. A panic hook writes the message and a backtrace to
+/// the log (and to stderr when logging to a file), wherever it happens.
+fn init_logging(log_file: Option<&str>) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("WORKLOG_LOG").unwrap_or_else(|_| EnvFilter::new("warn"));
+    let file = log_file.and_then(|p| match std::fs::OpenOptions::new().create(true).append(true).open(p) {
+        Ok(f) => Some(f),
+        Err(e) => {
+            eprintln!("worklog-ls: cannot open the log file {p}: {e}; logging to stderr");
+            None
+        }
+    });
+    let to_file = file.is_some();
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let _ = match file {
+        Some(f) => builder.with_ansi(false).with_writer(std::sync::Mutex::new(f)).try_init(),
+        None => builder.with_ansi(false).with_writer(std::io::stderr).try_init(),
+    };
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let thread = std::thread::current();
+        let name = thread.name().unwrap_or("<unnamed>");
+        tracing::error!("panic in thread {name}: {info}\n{backtrace}");
+        if to_file {
+            eprintln!("worklog-ls: panic in thread {name}: {info}\n{backtrace}");
+        }
+    }));
 }
 
 fn serve() -> ExitCode {
@@ -24,9 +54,10 @@ fn serve() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    rt.block_on(worklog_ls::lsp::serve_stdio());
-    // tokio's stdin reader may still sit in a blocking read of the pipe:
-    // don't wait for it (nor for a background index walk).
+    let code = rt.block_on(worklog_ls::lsp::serve_stdio());
+    // tokio's stdin reader may still sit in a blocking read of the pipe, a
+    // write to a client that stopped reading may be pending, a background
+    // index walk may run: don't wait for any of them.
     rt.shutdown_background();
-    ExitCode::SUCCESS
+    ExitCode::from(code as u8)
 }

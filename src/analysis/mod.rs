@@ -2,7 +2,6 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
-mod local;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -11,128 +10,9 @@ use std::path::Path;
 
 use crate::config::{Config, RefScope};
 use crate::document::Document;
-use crate::model::{ChunkModel, FieldKind, FileRef, RefForm};
+use crate::model::{ChunkModel, FileRef, RefForm};
 use facts::{FileFacts, Resolution};
-pub use local::{chunk_diagnostics, PRIORITIES};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-    Information,
-    Hint,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Information => "information",
-            Severity::Hint => "hint",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s {
-            "error" => Severity::Error,
-            "warning" | "warn" => Severity::Warning,
-            "information" | "info" => Severity::Information,
-            "hint" => Severity::Hint,
-            _ => return None,
-        })
-    }
-}
-
-macro_rules! codes {
-    ($($variant:ident => $name:literal, $sev:ident;)*) => {
-        /// Diagnostic codes: stable API (spec §4).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code { $($variant),* }
-        impl Code {
-            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $name),* }
-            }
-            pub fn default_severity(self) -> Severity {
-                match self { $(Code::$variant => Severity::$sev),* }
-            }
-            pub fn parse(s: &str) -> Option<Code> {
-                match s { $($name => Some(Code::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-codes! {
-    MissingFrontmatter => "missing-frontmatter", Error;
-    MissingVersion => "missing-version", Error;
-    MissingStatus => "missing-status", Error;
-    InvalidVersion => "invalid-version", Error;
-    InvalidStatus => "invalid-status", Error;
-    VersionMismatch => "version-mismatch", Error;
-    MissingTitle => "missing-title", Warning;
-    MalformedEntry => "malformed-entry", Error;
-    DuplicateVersion => "duplicate-version", Error;
-    VersionOrder => "version-order", Warning;
-    DateOrder => "date-order", Warning;
-    MissingSection => "missing-section", Warning;
-    DuplicateSection => "duplicate-section", Warning;
-    UnknownSection => "unknown-section", Hint;
-    BadProgress => "bad-progress", Warning;
-    BadPriority => "bad-priority", Error;
-    MissingPriority => "missing-priority", Warning;
-    FileNotFound => "file-not-found", Warning;
-    RangeOutOfBounds => "range-out-of-bounds", Warning;
-    BadRange => "bad-range", Error;
-    OutsideWorkspace => "outside-workspace", Error;
-    Mojibake => "mojibake", Warning;
-    FileTooLarge => "file-too-large", Information;
-}
-
-/// A text edit that fixes a diagnostic.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Fix {
-    pub title: String,
-    pub edits: Vec<(Range<usize>, String)>,
-    /// The one fix an editor may apply without asking.
-    pub preferred: bool,
-}
-
-impl Fix {
-    pub fn replace(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
-        Fix { title: title.into(), edits: vec![(range, text.into())], preferred: false }
-    }
-    fn shifted(mut self, by: usize) -> Fix {
-        for (r, _) in &mut self.edits {
-            *r = r.start + by..r.end + by;
-        }
-        self
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Diagnostic {
-    pub range: Range<usize>,
-    pub code: Code,
-    pub severity: Severity,
-    pub message: String,
-    pub fixes: Vec<Fix>,
-}
-
-impl Diagnostic {
-    pub fn new(code: Code, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { range, code, severity: code.default_severity(), message: message.into(), fixes: Vec::new() }
-    }
-    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
-        self.fixes.push(fix);
-        self
-    }
-    fn shifted(mut self, by: usize) -> Diagnostic {
-        self.range = self.range.start + by..self.range.end + by;
-        self.fixes = self.fixes.into_iter().map(|f| f.shifted(by)).collect();
-        self
-    }
-}
+pub use crate::diagnostic::{chunk_diagnostics, edit_distance, nearest, suggest_label, Code, Diagnostic, Fix, Severity, PRIORITIES};
 
 /// What the analysis needs besides the text.
 pub struct Context<'a> {
@@ -278,7 +158,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                             let digits: String = v.value.chars().filter(|c| c.is_ascii_digit()).collect();
                             let guess = v.value.trim_start_matches(['v', 'V']);
                             if !guess.is_empty() && guess.bytes().all(|c| c.is_ascii_digit()) {
-                                d = d.with_fix(Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")));
+                                d = d.with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")) });
                             } else if !digits.is_empty() && digits.len() < 10 && v.value.contains('.') {
                                 // v4.1: no safe guess; leave it to the user.
                             }
@@ -292,7 +172,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     let at = f.range.end - closing_len(doc, f.range.end);
                     out.push(
                         Diagnostic::new(Code::MissingStatus, f.open_line.clone(), "The frontmatter has no `status:` (in_progress, needs_review, blocked or completed).")
-                            .with_fix(Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n")),
+                            .with_fix(Fix { preferred: true, ..Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n") }),
                     )
                 }
                 Some(s) if !STATUSES.contains(&s.value.as_str()) => {
@@ -338,6 +218,11 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let head = c.start..c.start + sm.heading_end as usize;
+        if sm.malformed {
+            // `malformed-entry` says all there is to say about this heading
+            // (spec §4): its version and date take part in no other check.
+            continue;
+        }
         if let Some(v) = sm.version {
             let dup = !seen.insert(v);
             if dup {
@@ -372,10 +257,10 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         if !sm.only_elided && !sm.malformed && sm.present & required != required {
             for k in &config.required_sections {
                 if sm.present & (1 << *k as u16) == 0 {
-                    let at = head.end;
+                    let (at, text) = field_insertion(doc, c, *k);
                     out.push(
                         Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label()))
-                            .with_fix(Fix::replace(format!("Add `**{}:**`", k.label()), at..at, format!("\n**{}:** ", k.label()))),
+                            .with_fix(Fix::replace(format!("Add `**{}:**`", k.label()), at..at, text)),
                     );
                 }
             }
@@ -388,6 +273,35 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{hv}`"), fr, format!("v{hv}")) }),
             );
         }
+    }
+}
+
+/// Where a missing field goes, and its text: before the first field of the
+/// entry that comes after it in the template's order (Prev, Now, Progress,
+/// Files, Work, Decisions, Works, Fails, Blockers, Next, Open, Review
+/// Checklist), else after the entry's last line.
+fn field_insertion(doc: &Document, c: &crate::document::Chunk, k: crate::model::FieldKind) -> (usize, String) {
+    let later = c.model.fields.iter().filter(|f| f.label.kind.is_some_and(|fk| fk > k)).map(|f| f.label.range.start).min();
+    match later {
+        // A label starts its line: insert a whole line before it.
+        Some(at) => (c.start + at, format!("**{}:** \n", k.label())),
+        None => {
+            let text = doc.slice(c.start..c.end());
+            let end = c.start + text.trim_end().len();
+            (end, format!("\n**{}:** ", k.label()))
+        }
+    }
+}
+
+/// A line range as written (`84-120`, `L84-L120`, `L84-120`, `L42`), with
+/// new numbers in the same style.
+fn restyle_range(written: &str, start: u32, end: u32) -> String {
+    let l1 = if written.starts_with('L') { "L" } else { "" };
+    let l2 = if written.contains("-L") { "L" } else { "" };
+    if start == end {
+        format!("{l1}{start}")
+    } else {
+        format!("{l1}{start}-{l2}{end}")
     }
 }
 
@@ -434,27 +348,6 @@ fn closing_len(doc: &Document, end: usize) -> usize {
     }
 }
 
-/// The closest candidate by case-insensitive edit distance.
-pub fn nearest<'a>(s: &str, cands: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let s = s.to_lowercase();
-    cands.map(|c| (edit_distance(&s, &c.to_lowercase()), c)).min_by_key(|(d, _)| *d).map(|(_, c)| c)
-}
-
-/// Levenshtein distance over chars.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Checks of references against the disk: `outside-workspace` anywhere;
 /// `file-not-found` and `range-out-of-bounds` in the checked entries.
 fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -494,14 +387,17 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
                     }
                     out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{path}` does not exist in the workspace.")));
                 }
-                Resolution::Found(files) => check_range(r, &path, &files, cx.facts, c.start, out),
+                Resolution::Found(files) => {
+                    let written = r.lines.as_ref().map(|(_, at)| doc.slice(c.abs(at))).unwrap_or_default();
+                    check_range(r, &path, &written, &files, cx.facts, c.start, out)
+                }
                 Resolution::Unknown => {}
             }
         }
     }
 }
 
-fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
+fn check_range(r: &FileRef, path: &str, written_lines: &str, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
     let Some((span, at)) = &r.lines else { return };
     if !span.is_valid() {
         return; // bad-range already says it
@@ -511,27 +407,17 @@ fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dy
         return;
     }
     let n = counts.iter().copied().max().unwrap_or(0);
+    let lines_at = at.clone();
     let at = if r.form == RefForm::Nested { at.clone() } else { r.range.clone() };
-    out.push(Diagnostic::new(
+    let mut d = Diagnostic::new(
         Code::RangeOutOfBounds,
         base + at.start..base + at.end,
         format!("Lines {}-{} are past the end of `{path}` ({n} lines).", span.start, span.end),
-    ));
-}
-
-/// The known field label that `name` nearly is (spec §4 `unknown-section`):
-/// the same but for case, or within edit distance 2 (1 for labels of four
-/// letters or fewer), compared without case. `None` for an exact known
-/// label and for the author's own sub-headings.
-pub fn suggest_label(name: &str) -> Option<FieldKind> {
-    if FieldKind::from_label(name).is_some() {
-        return None;
+    );
+    // Clamp to the file's end, when the range starts inside the file.
+    if n > 0 && (span.start as usize) <= n {
+        let new = restyle_range(written_lines, span.start, n as u32);
+        d = d.with_fix(Fix::replace(format!("Clamp to `{new}` (the file has {n} lines)"), base + lines_at.start..base + lines_at.end, new));
     }
-    let lower = name.to_lowercase();
-    FieldKind::ALL
-        .into_iter()
-        .map(|k| (edit_distance(&lower, &k.label().to_lowercase()), k))
-        .filter(|(d, k)| *d <= if k.label().chars().count() <= 4 { 1 } else { 2 })
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
+    out.push(d);
 }

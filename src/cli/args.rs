@@ -17,13 +17,17 @@ Exit status:
 /// The command line of `worklog-ls`.
 #[derive(Debug, Parser)]
 #[command(name = "worklog-ls", version, about = ABOUT, long_about = None)]
-#[command(args_conflicts_with_subcommands = true, after_help = EXIT_STATUS)]
+#[command(args_conflicts_with_subcommands = true, args_override_self = true, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// Serve LSP on stdin/stdout (the default; accepted for editors that pass it)
     #[arg(long)]
     pub stdio: bool,
 
-    // Server-only options (e.g. `--log-file`) go here, next to `--stdio`.
+    /// Append logs to this file instead of stderr (level from WORKLOG_LOG:
+    /// error, warn (default), info, debug, trace)
+    #[arg(long, value_name = "PATH", global = true)]
+    pub log_file: Option<PathBuf>,
+
     #[command(subcommand)]
     pub command: Option<Command>,
 }

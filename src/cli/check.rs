@@ -343,25 +343,22 @@ pub fn pos(doc: &Document, offset: usize) -> Pos {
 }
 
 /// Markdown files below `dir`, honouring ignore files, in a stable order.
+/// (The walk reads ignore files only when they are small regular files: a
+/// committed `.gitignore -> /dev/zero` or a FIFO cannot hang `check`.)
 fn markdown_files(dir: &Path, errors: &mut Vec<IoError>) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for entry in ignore::WalkBuilder::new(dir).require_git(false).build() {
-        match entry {
-            Ok(e) => {
-                if e.file_type().is_some_and(|t| t.is_file()) && is_markdown(e.path()) {
-                    // `check` (the folder `.`) shows `a/w.md`, not `./a/w.md`.
-                    let p = e.into_path();
-                    out.push(match p.strip_prefix(".") {
-                        Ok(rel) if dir == Path::new(".") => rel.to_path_buf(),
-                        _ => p,
-                    });
-                }
-            }
-            Err(e) => errors.push(IoError { path: dir.to_path_buf(), message: e.to_string() }),
-        }
+    if let Err(e) = std::fs::read_dir(dir) {
+        errors.push(IoError { path: dir.to_path_buf(), message: e.to_string() });
+        return Vec::new();
     }
-    out.sort();
-    out
+    workspace::walk_files(dir)
+        .into_iter()
+        .filter(|p| is_markdown(p))
+        // `check` (the folder `.`) shows `a/w.md`, not `./a/w.md`.
+        .map(|p| match p.strip_prefix(".") {
+            Ok(rel) if dir == Path::new(".") => rel.to_path_buf(),
+            _ => p,
+        })
+        .collect()
 }
 
 fn is_markdown(p: &Path) -> bool {

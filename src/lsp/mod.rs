@@ -2,25 +2,255 @@
 //! It converts positions (see [`encoding`]) and results ([`to_proto`]) and
 //! hosts the documents ([`server`]); everything else speaks byte offsets and
 //! plain data.
+//!
+//! The transport ([`serve_stdio`]) puts three tasks around tower-lsp-server:
+//!
+//! ```text
+//! stdin ─▶ reader (framing::Decoder) ─▶ duplex ─▶ tower-lsp ─▶ duplex ─▶ writer ─▶ stdout
+//!              └──── error replies for refused frames ─────────────────▶┘
+//! ```
+//!
+//! - the reader checks every frame ([`framing`]): a bad one is answered
+//!   (`-32700`/`-32600`) and the next is served (tower-lsp's own reader
+//!   stops at the first error); it also sees the lifecycle: `shutdown`,
+//!   `exit`, and `initialize.processId`;
+//! - the writer copies tower-lsp's frames to stdout and slips the error
+//!   replies in between frames;
+//! - after `exit` the process ends within [`EXIT_GRACE`] even when stdout is
+//!   blocked (exit code 0 after `shutdown`, 1 without); when the editor's
+//!   process (`processId`) is gone, it ends too;
+//! - [`contain::Contained`] turns a panic in a handler into an error response.
 
+pub mod contain;
 pub mod encoding;
+pub mod framing;
+pub mod hooks;
 pub mod server;
 pub mod to_proto;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::sync::{mpsc, watch};
 use tower_lsp_server::{LspService, Server as Transport};
 
-/// Serve LSP over stdin/stdout until the client exits.
-pub async fn serve_stdio() {
-    let (service, socket) = LspService::new(server::Server::new);
+/// How long the process may take to end after `exit` (flushing what it can).
+pub const EXIT_GRACE: Duration = Duration::from_millis(800);
+/// How often the editor's process is checked.
+const PARENT_POLL: Duration = Duration::from_secs(1);
+
+/// Why the transport ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum End {
+    Running,
+    /// `exit` after `shutdown` (true) or without.
+    Exit { after_shutdown: bool },
+    /// stdin closed.
+    Eof,
+    /// The editor's process is gone.
+    Orphaned,
+}
+
+/// Serve LSP over stdin/stdout until the client exits; returns the exit
+/// code (0 after `shutdown` + `exit` or at end of input, 1 for `exit`
+/// without `shutdown` or when the editor's process died).
+pub async fn serve_stdio() -> i32 {
+    let (service, socket) = LspService::build(server::Server::new).custom_method("worklog/testPanic", server::Server::test_panic).finish();
+    let service = contain::Contained::new(service);
+    let (input, output) = stdio();
+    let (to_lsp, lsp_in) = tokio::io::duplex(1 << 20);
+    let (lsp_out, from_lsp) = tokio::io::duplex(1 << 20);
+    let (replies_tx, replies_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (end_tx, mut end_rx) = watch::channel(End::Running);
+    let end_tx = Arc::new(end_tx);
+    tokio::spawn(read_input(input, to_lsp, replies_tx, end_tx.clone()));
+    let writer = tokio::spawn(write_output(from_lsp, replies_rx, output));
+    let serve = Transport::new(lsp_in, lsp_out, socket).serve(service);
+    tokio::pin!(serve);
+    let served = tokio::select! {
+        _ = &mut serve => true,
+        _ = end_rx.wait_for(|e| matches!(e, End::Exit { .. } | End::Orphaned)) => false,
+    };
+    let end = *end_rx.borrow();
+    match end {
+        End::Orphaned => {
+            tracing::warn!("the editor's process is gone: exiting");
+            return 1;
+        }
+        End::Exit { .. } | End::Eof | End::Running => {
+            // Let tower-lsp answer what it has (shutdown, pending requests)
+            // and the writer flush it, but never longer than EXIT_GRACE: a
+            // client that stopped reading must not keep the process alive.
+            let flush = async {
+                if !served {
+                    serve.await;
+                }
+                let _ = writer.await;
+            };
+            if tokio::time::timeout(EXIT_GRACE, flush).await.is_err() {
+                tracing::warn!("output not flushed within {EXIT_GRACE:?} after exit (stdout blocked?)");
+            }
+        }
+    }
+    let end = *end_rx.borrow();
+    match end {
+        End::Exit { after_shutdown: false } => 1,
+        _ => 0,
+    }
+}
+
+type Input = Box<dyn AsyncRead + Unpin + Send>;
+type Output = Box<dyn AsyncWrite + Unpin + Send>;
+
+fn stdio() -> (Input, Output) {
     // When stdin/stdout are pipes (as editors start servers), read and write
     // them through the event loop: tokio's stdin/stdout hand every read and
     // write to the blocking thread pool, ~0.5 ms per keystroke here.
     #[cfg(unix)]
     if let Some((input, output)) = pipes() {
-        Transport::new(input, output, socket).serve(service).await;
-        return;
+        return (Box::new(input), Box::new(output));
     }
-    Transport::new(tokio::io::stdin(), tokio::io::stdout(), socket).serve(service).await;
+    (Box::new(tokio::io::stdin()), Box::new(tokio::io::stdout()))
+}
+
+/// Reads frames from the client, answers the bad ones, passes the rest to
+/// tower-lsp, and watches the lifecycle.
+async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, replies: mpsc::UnboundedSender<Vec<u8>>, end: Arc<watch::Sender<End>>) {
+    let mut decoder = framing::Decoder::new();
+    let shutdown = AtomicBool::new(false);
+    loop {
+        match input.read_buf(decoder.buffer()).await {
+            Ok(0) | Err(_) => break,
+            Ok(_) => {}
+        }
+        while let Some(frame) = decoder.next_frame() {
+            match frame {
+                framing::Frame::Reject(reply) => {
+                    tracing::warn!("refused a frame from the client: {}", String::from_utf8_lossy(&reply));
+                    let _ = replies.send(reply);
+                }
+                framing::Frame::Message(m) => {
+                    let method = m.method.as_deref();
+                    if method == Some("shutdown") && m.has_id {
+                        shutdown.store(true, Ordering::SeqCst);
+                    }
+                    if let (Some("initialize"), Some(pid)) = (method, m.process_id) {
+                        watch_parent(pid, end.clone());
+                    }
+                    let exit = method == Some("exit") && !m.has_id;
+                    let header = format!("Content-Length: {}\r\n\r\n", m.body.len());
+                    let sent = async {
+                        to_lsp.write_all(header.as_bytes()).await?;
+                        to_lsp.write_all(&m.body).await
+                    };
+                    if sent.await.is_err() {
+                        return;
+                    }
+                    if exit {
+                        end.send_replace(End::Exit { after_shutdown: shutdown.load(Ordering::SeqCst) });
+                        return;
+                    }
+                }
+            }
+        }
+    }
+    end.send_if_modified(|e| {
+        if *e == End::Running {
+            *e = End::Eof;
+            true
+        } else {
+            false
+        }
+    });
+    // Dropping `to_lsp` ends tower-lsp's input.
+}
+
+/// Copies tower-lsp's frames to stdout, with the reader's error replies in
+/// between frames.
+async fn write_output(mut from_lsp: tokio::io::DuplexStream, mut replies: mpsc::UnboundedReceiver<Vec<u8>>, mut out: Output) {
+    let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
+    let mut lsp_open = true;
+    let mut replies_open = true;
+    while lsp_open || replies_open {
+        tokio::select! {
+            r = from_lsp.read_buf(&mut buf), if lsp_open => {
+                match r {
+                    Ok(0) | Err(_) => lsp_open = false,
+                    Ok(_) => {}
+                }
+                // Write the complete frames; keep a partial one.
+                let complete = complete_frames(&buf);
+                if complete > 0 {
+                    if out.write_all(&buf[..complete]).await.is_err() || out.flush().await.is_err() {
+                        return;
+                    }
+                    buf.drain(..complete);
+                }
+            }
+            reply = replies.recv(), if replies_open => {
+                match reply {
+                    Some(reply) => {
+                        if out.write_all(&reply).await.is_err() || out.flush().await.is_err() {
+                            return;
+                        }
+                    }
+                    None => replies_open = false,
+                }
+            }
+        }
+    }
+}
+
+/// The length of the complete `Content-Length: n\r\n\r\n` frames at the
+/// start of `buf` (tower-lsp writes exactly that header).
+fn complete_frames(buf: &[u8]) -> usize {
+    let mut at = 0;
+    loop {
+        let rest = &buf[at..];
+        let Some(end) = memchr::memmem::find(rest, b"\r\n\r\n") else { return at };
+        let len = std::str::from_utf8(&rest[..end])
+            .ok()
+            .and_then(|h| h.lines().find_map(|l| l.strip_prefix("Content-Length:")))
+            .and_then(|n| n.trim().parse::<usize>().ok());
+        let Some(len) = len else {
+            // Not tower-lsp's format (never happens): pass it all through.
+            return buf.len();
+        };
+        if rest.len() < end + 4 + len {
+            return at;
+        }
+        at += end + 4 + len;
+    }
+}
+
+/// Ends the process (through `end`) when the editor's process `pid` is
+/// gone: checked every [`PARENT_POLL`] with `kill(pid, 0)`.
+fn watch_parent(pid: i64, end: Arc<watch::Sender<End>>) {
+    #[cfg(unix)]
+    {
+        let Ok(pid) = libc::pid_t::try_from(pid) else { return };
+        if pid <= 0 {
+            return;
+        }
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(PARENT_POLL);
+            loop {
+                tick.tick().await;
+                // SAFETY: signal 0 sends nothing; it only checks the pid.
+                let alive = unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+                if !alive {
+                    end.send_replace(End::Orphaned);
+                    return;
+                }
+            }
+        });
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = (pid, end);
+    }
 }
 
 #[cfg(unix)]

@@ -21,7 +21,7 @@ use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering as AtomicOrdering};
 use std::sync::Mutex;
 
-use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkBuilder, WalkState};
+use ignore::{DirEntry, ParallelVisitor, ParallelVisitorBuilder, WalkState};
 use nucleo_matcher::Utf32Str;
 
 /// Source of [`FileIndex::generation`] values: every build and every change
@@ -112,7 +112,8 @@ impl FileIndex {
     /// Walks `root` and indexes its files.
     ///
     /// The walk respects `.gitignore` (also outside git repositories),
-    /// `.ignore`, `.git/info/exclude` and the global git excludes file, skips
+    /// `.ignore`, `.git/info/exclude` and the global git excludes file (read
+    /// only when they are small regular files, see [`super::rules`]), skips
     /// hidden files and folders, does not follow symbolic links and keeps only
     /// regular files whose path is valid UTF-8. Unreadable folders are
     /// skipped silently. The root is canonicalised first when possible, so the
@@ -126,7 +127,8 @@ impl FileIndex {
             root: &root,
             out: &collected,
         };
-        walker(&root).build_parallel().visit(&mut builder);
+        let rules = std::sync::Arc::new(super::rules::IgnoreRules::new(root.clone()));
+        super::rules::walker(&root, rules).build_parallel().visit(&mut builder);
         let paths = collected.into_inner().unwrap_or_else(|e| e.into_inner());
         FileIndex::from_paths(root, paths)
     }
@@ -264,26 +266,35 @@ impl FileIndex {
     /// below it (a folder deleted or moved away arrives as one event).
     /// Returns how many files were removed.
     pub fn remove(&mut self, rel: &str) -> usize {
-        let rel = rel.trim_end_matches('/');
-        if rel.is_empty() {
-            return 0;
-        }
+        self.remove_many(std::iter::once(rel))
+    }
+
+    /// [`FileIndex::remove`] for many paths in one pass over the index:
+    /// O(n + k log n).
+    pub fn remove_many<'a>(&mut self, rels: impl IntoIterator<Item = &'a str>) -> usize {
         let mut removed: Vec<u32> = Vec::new();
-        if let Ok(pos) = self.position(rel) {
-            removed.push(pos as u32);
+        for rel in rels {
+            let rel = rel.trim_end_matches('/');
+            if rel.is_empty() {
+                continue;
+            }
+            if let Ok(pos) = self.position(rel) {
+                removed.push(pos as u32);
+            }
+            let prefix = format!("{rel}/");
+            let start = self.spans.partition_point(|&s| self.str_of(s) < &*prefix);
+            let end = start
+                + self.spans[start..]
+                    .iter()
+                    .take_while(|&&s| self.str_of(s).starts_with(&prefix))
+                    .count();
+            removed.extend(start as u32..end as u32);
         }
-        let prefix = format!("{rel}/");
-        let start = self.spans.partition_point(|&s| self.str_of(s) < &*prefix);
-        let end = start
-            + self.spans[start..]
-                .iter()
-                .take_while(|&&s| self.str_of(s).starts_with(&prefix))
-                .count();
-        removed.extend(start as u32..end as u32);
         if removed.is_empty() {
             return 0;
         }
         removed.sort_unstable();
+        removed.dedup();
         let mut k = 0;
         let mut position = 0u32;
         let mut dead = 0;
@@ -308,6 +319,77 @@ impl FileIndex {
         self.generation = next_generation();
         self.compact_if_disordered();
         removed.len()
+    }
+
+    /// Adds many files at once: O(n + k log k) for k new files in an index
+    /// of n (a merge), where [`FileIndex::insert`] costs O(n) each. Returns
+    /// how many were added (invalid or present paths are skipped).
+    pub fn insert_many<'a>(&mut self, rels: impl IntoIterator<Item = &'a str>) -> usize {
+        let mut new: Vec<&str> = rels.into_iter().filter(|r| is_valid_relative(r) && !self.contains(r)).collect();
+        new.sort_unstable();
+        new.dedup();
+        if new.len() <= 8 {
+            return new.into_iter().filter(|r| self.insert(r)).count();
+        }
+        let mut fresh: Vec<Span> = Vec::with_capacity(new.len());
+        for rel in &new {
+            if let Some(span) = self.push_text(rel) {
+                fresh.push(span);
+                self.disorder += rel.len();
+            }
+        }
+        let added = fresh.len();
+        if added == 0 {
+            return 0;
+        }
+        // Merge by path; remember where each old and each new span went.
+        let old = std::mem::take(&mut self.spans);
+        let mut spans = Vec::with_capacity(old.len() + fresh.len());
+        let mut old_to_new: Vec<u32> = Vec::with_capacity(old.len());
+        let mut fresh_at: Vec<u32> = Vec::with_capacity(fresh.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old.len() || j < fresh.len() {
+            let take_old = j == fresh.len() || (i < old.len() && self.str_of(old[i]) < self.str_of(fresh[j]));
+            if take_old {
+                old_to_new.push(spans.len() as u32);
+                spans.push(old[i]);
+                i += 1;
+            } else {
+                fresh_at.push(spans.len() as u32);
+                spans.push(fresh[j]);
+                j += 1;
+            }
+        }
+        self.spans = spans;
+        // Merge the file-name order: the old one renumbered, the new files
+        // sorted by (file name, path).
+        let mut old_names: Vec<u32> = std::mem::take(&mut self.by_name);
+        for i in &mut old_names {
+            *i = old_to_new[*i as usize];
+        }
+        fresh_at.sort_unstable_by(|&a, &b| {
+            let (a, b) = (self.path_at(a), self.path_at(b));
+            (file_name_of(a), a).cmp(&(file_name_of(b), b))
+        });
+        let mut by_name = Vec::with_capacity(old_names.len() + fresh_at.len());
+        let (mut i, mut j) = (0, 0);
+        while i < old_names.len() || j < fresh_at.len() {
+            let take_old = j == fresh_at.len() || (i < old_names.len() && {
+                let (a, b) = (self.path_at(old_names[i]), self.path_at(fresh_at[j]));
+                (file_name_of(a), a) < (file_name_of(b), b)
+            });
+            if take_old {
+                by_name.push(old_names[i]);
+                i += 1;
+            } else {
+                by_name.push(fresh_at[j]);
+                j += 1;
+            }
+        }
+        self.by_name = by_name;
+        self.generation = next_generation();
+        self.compact_if_disordered();
+        added
     }
 
     /// Appends `path` to the text; `None` when the text would pass 4 GiB
@@ -395,21 +477,6 @@ fn is_valid_relative(rel: &str) -> bool {
         && rel
             .split('/')
             .all(|s| !s.is_empty() && s != "." && s != "..")
-}
-
-/// The walker shared by the index build and the watcher's folder expansion.
-pub(super) fn walker(dir: &Path) -> WalkBuilder {
-    let mut builder = WalkBuilder::new(dir);
-    builder
-        .hidden(true)
-        .ignore(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(true)
-        .parents(true)
-        .require_git(false)
-        .follow_links(false);
-    builder
 }
 
 /// `path` relative to `root` as a `/`-separated string, if it is strictly

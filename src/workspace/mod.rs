@@ -24,6 +24,7 @@ mod read;
 mod resolve;
 mod rules;
 pub mod root;
+mod safe;
 mod update;
 mod watch;
 
@@ -38,17 +39,24 @@ pub use read::{
     preview, preview_capped, LineCache, Preview, DEFAULT_MAX_BYTES, MAX_PREVIEW_LINE_CHARS,
 };
 pub use resolve::{resolve_in, WorkspaceFacts};
-pub use update::Applied;
+pub use rules::walk_files;
+pub use safe::{open_regular, read_regular, Links};
+pub use update::{plan_events, Applied, Plan};
 pub use watch::{watch, FsEvent, WatchHandle};
 
-/// The text of `root/worklog.toml`, if it is a regular file of at most 1 MiB.
+/// The text of `root/worklog.toml`, if it is a regular file of at most
+/// 1 MiB that lies inside the (canonical) root: a symbolic link is followed
+/// only when its target stays inside the root, and the file is opened as
+/// [`open_regular`] does (no FIFO, no device, checked on the open file).
 pub fn read_config(root: &Path) -> Option<String> {
+    let root = canonical_root(root);
     let p = root.join("worklog.toml");
-    let meta = std::fs::metadata(&p).ok()?;
-    if !meta.is_file() || meta.len() > 1 << 20 {
+    let target = std::fs::canonicalize(&p).ok()?;
+    if target == root || !target.starts_with(&root) {
         return None;
     }
-    std::fs::read_to_string(p).ok()
+    let bytes = read_regular(&target, 1 << 20, Links::Refuse)?;
+    String::from_utf8(bytes).ok()
 }
 
 /// Files or folders whose presence marks a folder as a project root even when
@@ -92,6 +100,25 @@ pub fn to_relative(root: &Path, abs: &Path) -> Option<String> {
             .then(|| index::relative_string(&canonical, abs))
             .flatten()
     })
+}
+
+/// Whether `file` may be shown (hover previews): it lies below the root, no
+/// segment is hidden and the ignore rules do not ignore it; with the root's
+/// index at hand, whether the index holds it (the same rules, applied by the
+/// walk). Reads only ignore files (see [`walk_files`]).
+pub fn may_show(root: &Path, file: &Path, index: Option<&FileIndex>) -> bool {
+    let root = canonical_root(root);
+    let Some(rel) = to_relative(&root, file) else { return false };
+    if is_hidden(&rel) {
+        return false;
+    }
+    match index {
+        Some(index) => index.contains(&rel),
+        None => {
+            let file = root.join(&rel);
+            !rules::IgnoreRules::new(root).is_ignored(&file, false)
+        }
+    }
 }
 
 /// Whether a relative `/`-separated path has a hidden segment (`.git/…`,

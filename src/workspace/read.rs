@@ -135,20 +135,12 @@ fn confined(root: &Path, file: &Path) -> Option<PathBuf> {
 
 /// Opens `file` for reading if it is a regular file of at most `max_bytes`
 /// whose canonical path lies below the canonical `root`. The file type is
-/// checked on the path before opening (a FIFO is never opened) and again on
-/// the open handle.
+/// checked on the path before opening (a FIFO is never opened), and the open
+/// is non-blocking and checked again with `fstat` on the open descriptor (a
+/// FIFO swapped in between cannot block; see [`super::safe`]).
 pub(super) fn open_confined(root: &Path, file: &Path, max_bytes: u64) -> Option<(File, Metadata)> {
     let canonical = confined(root, file)?;
-    let before = fs::symlink_metadata(&canonical).ok()?;
-    if !before.file_type().is_file() || before.len() > max_bytes {
-        return None;
-    }
-    let opened = File::open(&canonical).ok()?;
-    let meta = opened.metadata().ok()?;
-    if !meta.file_type().is_file() || meta.len() > max_bytes {
-        return None;
-    }
-    Some((opened, meta))
+    super::safe::open_regular(&canonical, max_bytes, super::safe::Links::Refuse)
 }
 
 /// Reads into `buf`, retrying on interruption; 0 = end of file.

@@ -48,6 +48,12 @@ impl WorkspaceFacts {
         }
     }
 
+    /// Facts for a `root` that is already canonical (no disk access, so it
+    /// can be made under a lock).
+    pub fn for_canonical_root(root: &Path, index: Option<Arc<FileIndex>>, lines: Arc<LineCache>) -> WorkspaceFacts {
+        WorkspaceFacts { root: root.to_path_buf(), index, lines }
+    }
+
     /// The canonical workspace root.
     pub fn root(&self) -> &Path {
         &self.root

@@ -174,6 +174,37 @@ mod index {
     }
 
     proptest::proptest! {
+        /// Batched additions and removals (a merge) give the same index as a
+        /// fresh build of the resulting set of paths.
+        #[test]
+        fn batches_match_a_fresh_build(
+            start in proptest::collection::btree_set("[a-c]{1,2}(/[a-c]{1,2}){0,2}", 0..40),
+            add in proptest::collection::vec("[a-c]{1,2}(/[a-c]{1,2}){0,2}", 0..40),
+            remove in proptest::collection::vec("[a-c]{1,2}", 0..4),
+        ) {
+            let mut index = FileIndex::from_paths(PathBuf::from("/r"), start.iter().cloned());
+            index.remove_many(remove.iter().map(String::as_str));
+            index.insert_many(add.iter().map(String::as_str));
+            // A file and a folder of one name cannot coexist on disk: build
+            // the expectation from what the index holds, checked against the ops.
+            let listed: Vec<String> = index.iter().map(str::to_owned).collect();
+            let fresh = FileIndex::from_paths(PathBuf::from("/r"), listed.clone());
+            proptest::prop_assert_eq!(fresh.iter().collect::<Vec<_>>(), index.iter().collect::<Vec<_>>());
+            for p in &listed {
+                let name = p.rsplit('/').next().unwrap();
+                proptest::prop_assert_eq!(fresh.by_file_name(name), index.by_file_name(name));
+            }
+            for p in &start {
+                let gone = remove.iter().any(|r| p == r || p.starts_with(&format!("{r}/")));
+                proptest::prop_assert_eq!(index.contains(p), !gone || add.contains(p));
+            }
+            for p in &add {
+                proptest::prop_assert!(index.contains(p));
+            }
+        }
+    }
+
+    proptest::proptest! {
         #[test]
         fn updates_match_a_model(ops in proptest::collection::vec((proptest::bool::ANY, 0usize..12), 0..60)) {
             let names = ["a/x", "a/y", "a/b/x", "b/x", "x", "y", "a", "b/a/x", "c/y", "c/d/e/x", "ab/x", "a b/x"];
@@ -624,6 +655,72 @@ mod lines {
             resolve_in(&root, &log, "pipe", Some(&index)),
             Resolution::NotFound
         );
+    }
+
+    /// A referenced file swapped for a FIFO between the type check and the
+    /// open: the open must not block (it did, and the publisher with it).
+    /// Another thread swaps a file and a FIFO at one path as fast as it can
+    /// while reads run; every read finishes (bounded wait on the whole run).
+    #[test]
+    fn a_file_swapped_for_a_fifo_never_blocks_a_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = fs::canonicalize(dir.path()).expect("canonical");
+        let target = root.join("swapped.ts");
+        let (file, fifo) = (root.join("file.tmp"), root.join("fifo.tmp"));
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if !made.is_ok_and(|s| s.success()) {
+            eprintln!("mkfifo unavailable: skipped");
+            return;
+        }
+        fs::write(&file, "a\nb\n").unwrap();
+        let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let swapper = {
+            let (stop, target, file, fifo) = (stop.clone(), target.clone(), file.clone(), fifo.clone());
+            std::thread::spawn(move || {
+                let mut swaps = 0u32;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    // Hard links keep both sources; rename over the target.
+                    let tmp = target.with_extension("next");
+                    let from = if swaps.is_multiple_of(2) { &file } else { &fifo };
+                    let _ = fs::remove_file(&tmp);
+                    if fs::hard_link(from, &tmp).is_ok() {
+                        let _ = fs::rename(&tmp, &target);
+                    }
+                    swaps += 1;
+                }
+                swaps
+            })
+        };
+        let (tx, rx) = std::sync::mpsc::channel();
+        let reader = {
+            let (root, target) = (root.clone(), target.clone());
+            std::thread::spawn(move || {
+                let (mut files, mut refused) = (0, 0);
+                let cache = LineCache::default();
+                for i in 0..30_000 {
+                    let got = match i % 8 {
+                        0 => cache.line_count(&root, &target),
+                        1 => preview(&root, &target, 1, 2, 10).map(|p| p.total_lines),
+                        _ => crate::workspace::read_regular(&target, 1 << 20, crate::workspace::Links::Follow).map(|b| b.len() / 2),
+                    };
+                    cache.clear();
+                    match got {
+                        Some(n) => {
+                            assert_eq!(n, 2);
+                            files += 1;
+                        }
+                        None => refused += 1,
+                    }
+                }
+                let _ = tx.send((files, refused));
+            })
+        };
+        let outcome = rx.recv_timeout(Duration::from_secs(20));
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        let swaps = swapper.join().unwrap();
+        let (files, refused) = outcome.expect("a read blocked on a FIFO");
+        reader.join().unwrap();
+        eprintln!("{swaps} swaps; {files} reads of the file, {refused} refused");
     }
 
     #[test]

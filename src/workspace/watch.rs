@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::Arc;
+
 use std::thread;
 use std::time::{Duration, Instant};
 
@@ -97,7 +98,7 @@ fn run(
     stop: Arc<AtomicBool>,
     on_events: impl Fn(Vec<FsEvent>),
 ) {
-    let mut rules = IgnoreRules::new(root.clone());
+    let mut rules = Arc::new(IgnoreRules::new(root.clone()));
     loop {
         let mut batch = Batch::default();
         match rx.recv_timeout(STOP_POLL) {
@@ -181,7 +182,7 @@ impl Batch {
     }
 
     /// Turns the batch into events, checking each path on disk now.
-    fn flush(self, root: &Path, rules: &mut IgnoreRules) -> Vec<FsEvent> {
+    fn flush(self, root: &Path, rules: &mut Arc<IgnoreRules>) -> Vec<FsEvent> {
         let mut out: BTreeMap<PathBuf, FsEvent> = BTreeMap::new();
         let mut rescan = self.rescan;
         for (path, marks) in self.paths {
@@ -190,7 +191,7 @@ impl Batch {
             };
             if super::is_hidden(&rel) {
                 if is_ignore_file(&rel) {
-                    rules.clear();
+                    *rules = Arc::new(IgnoreRules::new(root.to_path_buf()));
                     rescan = true;
                 }
                 continue;
@@ -198,7 +199,7 @@ impl Batch {
             match fs::symlink_metadata(&path) {
                 Ok(meta) if meta.is_dir() => {
                     if marks.appeared && !rules.is_ignored(&path, true) {
-                        for file in files_below(root, &path) {
+                        for file in files_below(root, &path, rules) {
                             out.insert(file.clone(), FsEvent::Created(file));
                         }
                     }

@@ -572,3 +572,17 @@ fn the_package_is_ready_to_publish() {
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains("cargo install worklog-ls") && readme.contains("cargo install --locked --path ."));
 }
+
+/// Clients append `--stdio` to the arguments they were given (VS Code's
+/// language client does): a repeated `--stdio` still serves.
+#[test]
+fn a_repeated_stdio_flag_still_serves() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+        .args(["--stdio", "--stdio"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("cannot be used multiple times"), "{err}");
+    assert_ne!(out.status.code(), Some(2), "{err}");
+}

@@ -253,3 +253,63 @@ fn severities_and_required_sections_are_configurable() {
     "#]]
     .assert_eq(&render(&body(&V1.replace("[HIGH]", "[high]")), &c, "log.md"));
 }
+
+#[test]
+fn version_2_accepts_the_format_as_its_author_writes_it() {
+    // Dates without a time, milestone progress, `__…__`/`***…***` labels,
+    // the author's own bold sub-headings, `!:` work lines.
+    let log = "## v1 | 2025-11-13 | Start\n__Prev:__ new\n***Now:*** doing\n**Progress:** Phase 2/3 | Auth ✅ | Payments 50% 🔄 | UI ⏳\n**Why This Works:**\n- streams\n**Status:** fine\n**Hypotheses:** none\n**Note:** n\n**Work:**\n!: src/a.rs:1-5 (off by one)\n**Next:**\n- [HIGH] go\n";
+    check(&body(log), expect![""]);
+    // A date-only entry after a timed entry of the same day is not "before" it.
+    let two = format!("{V1}{}", V1.replace("v1 | 2025-11-13 14:00", "v2 | 2025-11-13"));
+    check(&format!("---\nversion: v2\nstatus: blocked\n---\n# Log\n{two}"), expect![""]);
+}
+
+#[test]
+fn version_2_near_misses_still_get_their_diagnostic() {
+    // A near-typo label still gets its hint, with the fix.
+    check(&body(&format!("{V1}**Progres:** 5%\n__Nxt:__ x\n")), expect![[r#"
+        11:0 unknown-section `**Progres:**` hint: `Progres` is not a Work Log field; did you mean `Progress`?
+        12:0 unknown-section `__Nxt:__` hint: `Nxt` is not a Work Log field; did you mean `Next`?
+    "#]]);
+    // 150% is out of range.
+    check(&body(&V1.replace("**Progress:** 10%", "**Progress:** Phase 1 | 150% of budget")), expect![[r#"
+        8:24 bad-progress `150%` warning: A percentage is outside 0–100%.
+    "#]]);
+    // `## v3 Summary` in a real log: malformed-entry and nothing else (no
+    // missing-section, no duplicate-version, no version-order).
+    check(&body(&format!("{V1}## v1 Summary\nsome prose\n")), expect![[r#"
+        11:0 malformed-entry `## v1 Summary` error: Entry headings read `## vN | YYYY-MM-DD | Title` (a time `HH:MM` after the date is optional): `v1 Summary` is not a version of the form `vN`; missing ` | YYYY-MM-DD | Title` after the version.
+    "#]]);
+}
+
+#[test]
+fn deleted_and_removed_bullets_are_exempt_but_others_are_not() {
+    let files = |bullets: &str| body(&V1.replace("**Next:**", &format!("**Files:**\n{bullets}**Next:**")));
+    check(&files("- `src/old.rs` (DELETED)\n- `src/gone.rs` removed in this entry\n-: src/x.rs:1-9 (dropped)\n"), expect![""]);
+    check(&files("- `src/old.rs` (the deleter)\n- `src/gone.rs` (moved)\n"), expect![[r#"
+        10:3 file-not-found `src/old.rs` warning: `src/old.rs` does not exist in the workspace.
+        11:3 file-not-found `src/gone.rs` warning: `src/gone.rs` does not exist in the workspace.
+    "#]]);
+}
+
+#[test]
+fn structure_follows_commonmark() {
+    // A draft entry in an HTML comment is invisible: the real latest entry
+    // keeps its disk checks and nothing is said about the draft.
+    let draft = "<!--\n## v2 | 2025-11-14 | Draft\n**Next:**\n- [URGENT] parked\n-->\n";
+    check(&body(&format!("{V1}{draft}")), expect![""]);
+    check(&body(&format!("{}{draft}", V1.replace("- [HIGH] go", "- [HIGH] go\n**Files:**\n- `src/missing.rs` (x)"))), expect![[r#"
+        12:3 file-not-found `src/missing.rs` warning: `src/missing.rs` does not exist in the workspace.
+    "#]]);
+    // An unclosed fence inside a list item ends with the item.
+    let fenced = V1.replace("- [HIGH] go\n", "- [HIGH] go\n  ```\n  - [URGENT] in code\n- [high] out\n");
+    check(&body(&fenced), expect![[r#"
+        13:2 bad-priority `[high]` error: `[high]` is not a priority; use `[HIGH]`, `[MED]` or `[LOW]`.
+    "#]]);
+    // HTML blocks are not structure; the list after the blank line is.
+    let html = V1.replace("- [HIGH] go\n", "<details>\n- [SOMEDAY] idea\n</details>\n\n- [low] z\n");
+    check(&body(&html), expect![[r#"
+        14:2 bad-priority `[low]` error: `[low]` is not a priority; use `[HIGH]`, `[MED]` or `[LOW]`.
+    "#]]);
+}

@@ -22,12 +22,23 @@ pub struct Client {
 
 impl Client {
     pub fn spawn() -> Client {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("spawn worklog-ls");
+        Client::spawn_with(&[])
+    }
+
+    /// The binary under test: `WORKLOG_LS_BIN` (e.g. an older build, to see
+    /// a regression test fail) or this package's.
+    pub fn binary() -> String {
+        std::env::var("WORKLOG_LS_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_worklog-ls").to_string())
+    }
+
+    /// With extra environment variables (e.g. the test hooks).
+    pub fn spawn_with(env: &[(&str, &str)]) -> Client {
+        let mut cmd = Command::new(Client::binary());
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+        for (k, v) in env {
+            cmd.env(k, v);
+        }
+        let mut child = cmd.spawn().expect("spawn worklog-ls");
         let stdin = child.stdin.take().unwrap();
         let stdout = child.stdout.take().unwrap();
         let (tx, rx) = mpsc::channel();
@@ -83,7 +94,95 @@ impl Client {
         Client { child, stdin, rx, next_id: 1, backlog: Vec::new(), settings: Value::Null }
     }
 
-    fn send(&mut self, v: &Value) {
+    /// Writes raw bytes to the server's stdin.
+    pub fn send_raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    /// The next id `request` would use (for requests sent raw).
+    pub fn take_id(&mut self) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        id
+    }
+
+    /// Waits for the response with this id: `Ok(result)` or `Err(error)`.
+    pub fn response(&mut self, id: &Value, wait: Duration) -> Option<Result<Value, Value>> {
+        let deadline = Instant::now() + wait;
+        if let Some(i) = self.backlog.iter().position(|m| m.get("id") == Some(id) && m.get("method").is_none()) {
+            let m = self.backlog.remove(i);
+            return Some(m.get("error").cloned().map_or_else(|| Ok(m["result"].clone()), Err));
+        }
+        loop {
+            let m = self.recv(deadline)?;
+            if m.get("id") == Some(id) && m.get("method").is_none() {
+                return Some(m.get("error").cloned().map_or_else(|| Ok(m["result"].clone()), Err));
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    /// A request whose error is returned, not a panic.
+    pub fn try_request(&mut self, method: &str, params: Value) -> Result<Value, Value> {
+        let id = self.take_id();
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        self.response(&json!(id), TIMEOUT).unwrap_or_else(|| panic!("no answer to {method}"))
+    }
+
+    /// Waits for the process to end; its exit code.
+    pub fn wait_exit(&mut self, wait: Duration) -> Option<i32> {
+        let deadline = Instant::now() + wait;
+        loop {
+            if let Ok(Some(s)) = self.child.try_wait() {
+                return Some(s.code().unwrap_or(-1));
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            if let Some(m) = self.recv(Instant::now() + Duration::from_millis(20)) {
+                self.backlog.push(m);
+            }
+        }
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// The first message (seen before or arriving within `wait`) matching `pred`.
+    pub fn message_where(&mut self, pred: impl Fn(&Value) -> bool, wait: Duration) -> Option<Value> {
+        let deadline = Instant::now() + wait;
+        if let Some(i) = self.backlog.iter().position(&pred) {
+            return Some(self.backlog.remove(i));
+        }
+        loop {
+            let m = self.recv(deadline)?;
+            if pred(&m) {
+                return Some(m);
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    /// A `window/logMessage` whose text contains `needle`.
+    pub fn log_message(&mut self, needle: &str, wait: Duration) -> Option<String> {
+        let deadline = Instant::now() + wait;
+        let is_match = |m: &Value| m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|t| t.contains(needle));
+        if let Some(i) = self.backlog.iter().position(is_match) {
+            return self.backlog.remove(i)["params"]["message"].as_str().map(str::to_owned);
+        }
+        loop {
+            let m = self.recv(deadline)?;
+            if is_match(&m) {
+                return m["params"]["message"].as_str().map(str::to_owned);
+            }
+            self.backlog.push(m);
+        }
+    }
+
+    pub fn send(&mut self, v: &Value) {
         let body = serde_json::to_string(v).unwrap();
         write!(self.stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).unwrap();
         self.stdin.flush().unwrap();

@@ -8,3 +8,8 @@ mod e2e;
 mod diagnostics;
 mod ide;
 mod cli;
+mod structure;
+mod corpus;
+mod tidy;
+mod fixes;
+mod reliability;
