@@ -115,10 +115,8 @@ impl Outcome {
     /// disk; else why not (said once for the whole run).
     pub fn references_not_checked(&self) -> Option<String> {
         // Logs that are not text were not analysed at all: not counted here.
-        let mut rootless = self
-            .files
-            .iter()
-            .filter(|f| f.work_log && !f.references_checked && !f.diagnostics.iter().any(|d| d.code == NOT_TEXT));
+        let mut rootless =
+            self.files.iter().filter(|f| f.work_log && !f.references_checked && !f.diagnostics.iter().any(|d| d.code == NOT_TEXT));
         let first = rootless.next()?;
         let more = rootless.count();
         let others = match more {
@@ -126,10 +124,7 @@ impl Outcome {
             1 => " (and 1 other log)".to_string(),
             n => format!(" (and {n} other logs)"),
         };
-        Some(format!(
-            "no project root: no worklog.toml or .git above {}{others}; pass --root",
-            first.path.display()
-        ))
+        Some(format!("no project root: no worklog.toml or .git above {}{others}; pass --root", first.path.display()))
     }
 
     /// 2 on any I/O error, else 1 on any error diagnostic, else 0.
@@ -362,7 +357,5 @@ fn markdown_files(dir: &Path, errors: &mut Vec<IoError>) -> Vec<PathBuf> {
 }
 
 fn is_markdown(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }
