@@ -404,6 +404,27 @@ fn settings_warnings_go_to_stderr_in_every_format() {
     }
 }
 
+#[test]
+fn folders_are_walked_for_markdown_honouring_ignore_files() {
+    let dir = project(&[
+        (".gitignore", "build/\n"),
+        ("a.md", &log("")),
+        ("b.markdown", &log("")),
+        ("c.txt", &log("")),
+        ("build/d.md", &log("")),
+        (".hidden/e.md", &log("")),
+        ("sub/f.MD", &log("")),
+    ]);
+    let (code, out, _) = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    let paths: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["a.md", "b.markdown", "sub/f.MD"]);
+    // A named file is checked whatever its name.
+    let (_, out, _) = run_in(dir.path(), &["check", "--format", "json", "c.txt", "build/d.md"]);
+    assert_eq!(json(&out)["summary"]["work_logs"], 2);
+}
+
 // ---------------------------------------------------------------- project root
 
 #[test]
