@@ -82,7 +82,7 @@ fn sorted(mut v: Vec<u32>) -> Vec<u32> {
 }
 
 /// `[... v1 entry ...]`, `[... v1, v2, v3 entries ...]`, `[... v1-v40
-/// entries ...]` (runs of four or more as a range), `[... earlier entries
+/// entries ...]` (runs of five or more as a range), `[... earlier entries
 /// ...]` when no version is known.
 pub fn elision_line(versions: &[u32]) -> String {
     if versions.is_empty() {
@@ -95,7 +95,7 @@ pub fn elision_line(versions: &[u32]) -> String {
         while j + 1 < versions.len() && versions[j + 1] == versions[j] + 1 {
             j += 1;
         }
-        if j - i >= 3 {
+        if j - i >= 4 {
             parts.push(format!("v{}-v{}", versions[i], versions[j]));
         } else {
             parts.extend(versions[i..=j].iter().map(|v| format!("v{v}")));

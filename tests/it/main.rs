@@ -12,3 +12,4 @@ mod structure;
 mod corpus;
 mod tidy;
 mod reliability;
+mod handoff;
