@@ -36,7 +36,9 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             }
         }
     }
-    let keys: Vec<(&std::path::Path, Option<u32>)> = logs.iter().map(|(p, s)| (p.as_path(), s.version)).collect();
+    // Grouped by folder: `./a-v1.md` and `a-v2.md` are in one.
+    let canonical: Vec<PathBuf> = logs.iter().map(|(p, _)| std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())).collect();
+    let keys: Vec<(&std::path::Path, Option<u32>)> = canonical.iter().zip(&logs).map(|(c, (_, s))| (c.as_path(), s.version)).collect();
     let sup = superseded(&keys);
     let written = match args.format {
         StatusFormat::Human => {

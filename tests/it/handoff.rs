@@ -388,6 +388,7 @@ fn elision_lines() {
 }
 
 #[test]
+#[cfg(feature = "tokens")]
 fn token_counts_of_the_example_logs() {
     // o200k_base counts (an estimate for Claude); the figures of the docs.
     let full = full_log();
@@ -670,6 +671,7 @@ fn cli_next() {
 }
 
 #[test]
+#[cfg(feature = "tokens")]
 fn cli_handoff() {
     let dir = logs_dir();
     let d = dir.path();
