@@ -73,8 +73,8 @@ pub(crate) fn status_checks(doc: &Document, pre: Option<&ChunkModel>, out: &mut 
             if high == 0 {
                 return;
             }
-            let items = if high == 1 { "item".to_string() } else { "items".to_string() };
-            format!("The status is `completed`, but the Next of {version} still has {high} open `[HIGH]` {items}; tick them (`[x]` or ✅) or set the status back to `in_progress`.")
+            let (items, them) = if high == 1 { ("item", "it") } else { ("items", "them") };
+            format!("The status is `completed`, but the Next of {version} still has {high} open `[HIGH]` {items}; tick {them} (`[x]` or ✅) or set the status back to `in_progress`.")
         }
         _ => {
             if blockers_say_none(model, &text) != Some(true) {
