@@ -37,17 +37,19 @@ pub enum Command {
     /// Check Work Logs in files and folders, as the server would
     #[command(after_help = EXIT_STATUS)]
     Check(CheckArgs),
-    /// Start the next entry of a Work Log: the new heading, Prev, the open Next
-    /// items carried over, the version bumped (prints the log unless --in-place
-    /// or --file)
+    /// Start the next entry of a Work Log (prints the log unless --in-place or --file)
+    ///
+    /// Appends `## v<N+1> | <now> | ` with Prev, Now, Progress and the open Next
+    /// items carried over; bumps `version:`; the status goes back to in_progress.
     #[command(after_help = HANDOFF_EXIT_STATUS)]
     Next(NextArgs),
-    /// Print the hand-off copy of a Work Log (older entries collapsed into one
-    /// elision line) and, on stderr, its size and token saving
+    /// Print the hand-off copy of a Work Log and, on stderr, its token saving
+    ///
+    /// Frontmatter, title, one elision line for the older entries, the latest
+    /// entries in full.
     #[command(after_help = HANDOFF_EXIT_STATUS)]
     Handoff(HandoffArgs),
-    /// Say the status of Work Logs at a glance: version, status, progress, the
-    /// next HIGH item (the line the hand-off protocol asks an agent to say)
+    /// Say where Work Logs stand: version, status, progress, the next HIGH item
     #[command(after_help = HANDOFF_EXIT_STATUS)]
     Status(StatusArgs),
 }
@@ -198,5 +200,21 @@ mod tests {
         };
         assert_eq!(a.paths, [PathBuf::from("--root"), PathBuf::from("-x.md")]);
         assert_eq!(a.format, Format::Human);
+    }
+
+    #[test]
+    fn handoff_commands() {
+        let Some(Command::Next(a)) = Cli::try_parse_from(["worklog-ls", "next", "--file", "--now", "2025-11-13 18:00", "a-v2.md"]).unwrap().command else {
+            panic!()
+        };
+        assert!(a.file_next && !a.in_place && !a.keep_status);
+        assert_eq!((a.file, a.now.as_deref()), (PathBuf::from("a-v2.md"), Some("2025-11-13 18:00")));
+        assert!(Cli::try_parse_from(["worklog-ls", "next", "--file", "--in-place", "a.md"]).is_err());
+        let Some(Command::Handoff(a)) = Cli::try_parse_from(["worklog-ls", "handoff", "-o", "out.md", "a.md"]).unwrap().command else { panic!() };
+        assert_eq!((a.keep, a.output), (1, Some(PathBuf::from("out.md"))));
+        assert!(Cli::try_parse_from(["worklog-ls", "handoff", "--keep", "0", "a.md"]).is_err());
+        let Some(Command::Status(a)) = Cli::try_parse_from(["worklog-ls", "status", "--format", "json", "a.md", "b.md"]).unwrap().command else { panic!() };
+        assert_eq!((a.files.len(), a.format), (2, StatusFormat::Json));
+        assert!(Cli::try_parse_from(["worklog-ls", "status"]).is_err());
     }
 }
