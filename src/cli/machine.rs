@@ -79,11 +79,7 @@ pub fn json(o: &Outcome) -> JsonReport<'_> {
     JsonReport {
         version: JSON_VERSION,
         files: o.files.iter().map(json_file).collect(),
-        io_errors: o
-            .io_errors
-            .iter()
-            .map(|e| JsonIoError { path: path_string(&e.path), message: e.message.clone() })
-            .collect(),
+        io_errors: o.io_errors.iter().map(|e| JsonIoError { path: path_string(&e.path), message: e.message.clone() }).collect(),
         summary: JsonSummary {
             files_checked: c.files,
             work_logs: c.work_logs,
