@@ -204,16 +204,23 @@ mod tests {
 
     #[test]
     fn handoff_commands() {
-        let Some(Command::Next(a)) = Cli::try_parse_from(["worklog-ls", "next", "--file", "--now", "2025-11-13 18:00", "a-v2.md"]).unwrap().command else {
+        let Some(Command::Next(a)) =
+            Cli::try_parse_from(["worklog-ls", "next", "--file", "--now", "2025-11-13 18:00", "a-v2.md"]).unwrap().command
+        else {
             panic!()
         };
         assert!(a.file_next && !a.in_place && !a.keep_status);
         assert_eq!((a.file, a.now.as_deref()), (PathBuf::from("a-v2.md"), Some("2025-11-13 18:00")));
         assert!(Cli::try_parse_from(["worklog-ls", "next", "--file", "--in-place", "a.md"]).is_err());
-        let Some(Command::Handoff(a)) = Cli::try_parse_from(["worklog-ls", "handoff", "-o", "out.md", "a.md"]).unwrap().command else { panic!() };
+        let Some(Command::Handoff(a)) = Cli::try_parse_from(["worklog-ls", "handoff", "-o", "out.md", "a.md"]).unwrap().command else {
+            panic!()
+        };
         assert_eq!((a.keep, a.output), (1, Some(PathBuf::from("out.md"))));
         assert!(Cli::try_parse_from(["worklog-ls", "handoff", "--keep", "0", "a.md"]).is_err());
-        let Some(Command::Status(a)) = Cli::try_parse_from(["worklog-ls", "status", "--format", "json", "a.md", "b.md"]).unwrap().command else { panic!() };
+        let Some(Command::Status(a)) = Cli::try_parse_from(["worklog-ls", "status", "--format", "json", "a.md", "b.md"]).unwrap().command
+        else {
+            panic!()
+        };
         assert_eq!((a.files.len(), a.format), (2, StatusFormat::Json));
         assert!(Cli::try_parse_from(["worklog-ls", "status"]).is_err());
     }

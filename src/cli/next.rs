@@ -35,7 +35,9 @@ impl Failure {
 /// Read a named log and check that it is a Work Log (status 1 if not).
 pub fn read_log(path: &Path) -> Result<(String, Document), Failure> {
     let bytes = std::fs::read(path).map_err(|e| Failure::io(format!("cannot read {}: {e}", path.display())))?;
-    let text = String::from_utf8(bytes).map_err(|e| Failure::io(format!("{}: not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to())))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        Failure::io(format!("{}: not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))
+    })?;
     let doc = Document::new(&text);
     let why = analysis::recognise(&doc, &Config::default(), Some(path));
     if !why.is_log() {
@@ -89,7 +91,10 @@ fn try_next(args: &NextArgs, now: LocalTime, out: &mut dyn Write, err: &mut dyn 
             let mut f = match std::fs::OpenOptions::new().write(true).create_new(true).open(&p) {
                 Ok(f) => f,
                 Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
-                    return Err(Failure::io(format!("{} already exists; not overwritten (remove it, or use --in-place on it)", p.display())));
+                    return Err(Failure::io(format!(
+                        "{} already exists; not overwritten (remove it, or use --in-place on it)",
+                        p.display()
+                    )));
                 }
                 Err(e) => return Err(write_err(&p, e)),
             };
@@ -147,7 +152,13 @@ fn utc(secs: i64) -> LocalTime {
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
-    LocalTime { year: year.clamp(0, 9999) as u16, month: month as u8, day: day as u8, hour: (rem / 3600) as u8, minute: (rem % 3600 / 60) as u8 }
+    LocalTime {
+        year: year.clamp(0, 9999) as u16,
+        month: month as u8,
+        day: day as u8,
+        hour: (rem / 3600) as u8,
+        minute: (rem % 3600 / 60) as u8,
+    }
 }
 
 #[cfg(test)]

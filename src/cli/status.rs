@@ -46,7 +46,12 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             let mut s = String::new();
             for ((p, st), by) in logs.iter().zip(&sup) {
                 match by {
-                    Some(j) => s.push_str(&format!("{}: superseded by {} (v{}); not current\n", p.display(), logs[*j].0.display(), logs[*j].1.version.unwrap_or(0))),
+                    Some(j) => s.push_str(&format!(
+                        "{}: superseded by {} (v{}); not current\n",
+                        p.display(),
+                        logs[*j].0.display(),
+                        logs[*j].1.version.unwrap_or(0)
+                    )),
                     None if many => s.push_str(&format!("{}: {}\n", p.display(), agent_line(st))),
                     None => s.push_str(&format!("{}\n", agent_line(st))),
                 }

@@ -169,12 +169,7 @@ fn one_line(ct: &str, value: std::ops::Range<usize>, extent: std::ops::Range<usi
         v.to_string()
     } else {
         let body = ct.get(extent).unwrap_or("");
-        body.lines()
-            .skip(1)
-            .map(|l| l.trim().trim_start_matches(['-', '*', '+']).trim())
-            .find(|l| !l.is_empty())
-            .unwrap_or("")
-            .to_string()
+        body.lines().skip(1).map(|l| l.trim().trim_start_matches(['-', '*', '+']).trim()).find(|l| !l.is_empty()).unwrap_or("").to_string()
     };
     if line.chars().count() <= SUMMARY_MAX {
         return line;

@@ -88,7 +88,8 @@ pub fn log_status(doc: &Document) -> LogStatus {
     });
     let percent = progress.as_deref().and_then(first_percent);
 
-    let mut out = LogStatus { version, status, latest: None, progress, percent, next: OpenItems::default(), blockers: None, references: Vec::new() };
+    let mut out =
+        LogStatus { version, status, latest: None, progress, percent, next: OpenItems::default(), blockers: None, references: Vec::new() };
     let Some(c) = latest_entry(doc) else { return out };
     let ct = doc.slice(c.start..c.end());
     let m = &c.model;
@@ -248,12 +249,8 @@ pub fn superseded(files: &[(&Path, Option<u32>)]) -> Vec<Option<usize>> {
     let mut out = vec![None; files.len()];
     for (i, f) in files.iter().enumerate() {
         let Some(k) = key(f.0) else { continue };
-        let best = files
-            .iter()
-            .enumerate()
-            .filter(|(_, g)| key(g.0).as_ref() == Some(&k))
-            .max_by_key(|(j, g)| (rank(g), *j))
-            .map(|(j, _)| j);
+        let best =
+            files.iter().enumerate().filter(|(_, g)| key(g.0).as_ref() == Some(&k)).max_by_key(|(j, g)| (rank(g), *j)).map(|(j, _)| j);
         if let Some(j) = best.filter(|&j| j != i) {
             out[i] = Some(j);
         }

@@ -61,7 +61,14 @@ fn diags(text: &str) -> String {
         let line = doc.rope().byte_to_line(d.range.start);
         let col = d.range.start - doc.rope().line_to_byte(line);
         let fixes: Vec<&str> = d.fixes.iter().map(|f| f.title.as_str()).collect();
-        out.push_str(&format!("{line}:{col} {} `{}` {}: {} [{}]\n", d.code.as_str(), doc.slice(d.range.clone()), d.severity.as_str(), d.message, fixes.join("; ")));
+        out.push_str(&format!(
+            "{line}:{col} {} `{}` {}: {} [{}]\n",
+            d.code.as_str(),
+            doc.slice(d.range.clone()),
+            d.severity.as_str(),
+            d.message,
+            fixes.join("; ")
+        ));
     }
     out
 }
@@ -84,7 +91,10 @@ fn check_next(text: &str, opts: &NextOptions, expect: Expect) {
 
 #[test]
 fn next_on_each_example_log() {
-    check_next(&example(1), &plain(), expect![[r#"
+    check_next(
+        &example(1),
+        &plain(),
+        expect![[r#"
         ---
         version: v2
         status: in_progress
@@ -106,8 +116,12 @@ fn next_on_each_example_log() {
         - [MED] Add comprehensive error handling
         - [LOW] Add rate limiting to prevent brute force
         - [LOW] Implement device tracking for refresh tokens
-    "#]]);
-    check_next(&example(2), &plain(), expect![[r#"
+    "#]],
+    );
+    check_next(
+        &example(2),
+        &plain(),
+        expect![[r#"
         ---
         version: v3
         status: in_progress
@@ -128,8 +142,12 @@ fn next_on_each_example_log() {
         - [MED] Add comprehensive integration tests
         - [LOW] Add rate limiting
         - [LOW] Device tracking
-    "#]]);
-    check_next(&example(3), &plain(), expect![[r#"
+    "#]],
+    );
+    check_next(
+        &example(3),
+        &plain(),
+        expect![[r#"
         ---
         version: v4
         status: in_progress
@@ -150,9 +168,13 @@ fn next_on_each_example_log() {
         - [MED] Implement logout (mark tokens as used)
         - [MED] Add cleanup job for expired tokens
         - [LOW] Add rate limiting
-    "#]]);
+    "#]],
+    );
     // needs_review goes back to in_progress (the protocol: work resumes).
-    check_next(&example(4), &plain(), expect![[r#"
+    check_next(
+        &example(4),
+        &plain(),
+        expect![[r#"
         ---
         version: v5
         status: in_progress
@@ -172,7 +194,8 @@ fn next_on_each_example_log() {
         - [MED] Add rate limiting (originally LOW, promoted after considering DoS)
         - [MED] Add monitoring/alerting for suspicious auth patterns
         - [LOW] Device tracking (deferred to v2)
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -208,14 +231,19 @@ fn next_on_v2_gives_a_v3_skeleton_the_server_accepts_once_filled() {
         .replace("**Progress:** \n", "**Progress:** 60% | Ready to implement refresh rotation 🔄\n");
     assert_eq!(diags(&filled), "", "{filled}");
     // It reads as the seed's v3 does: version, status, the carried HIGH items.
-    expect!["From Work Log v3, status: in_progress. Progress: 60%. Next HIGH: Implement refresh token rotation (src/auth/service.ts:84-120)."]
-        .assert_eq(&agent_line(&log_status(&Document::new(&filled))));
+    expect![
+        "From Work Log v3, status: in_progress. Progress: 60%. Next HIGH: Implement refresh token rotation (src/auth/service.ts:84-120)."
+    ]
+    .assert_eq(&agent_line(&log_status(&Document::new(&filled))));
 }
 
 #[test]
 fn next_carries_only_open_items_with_their_nested_lines() {
     let text = "---\nversion: v7\nstatus: completed\n---\n\n# Log\n\n## v7 | 2026-01-02 | Seven\n**Prev:** v6\n**Now:** A very long goal that goes on and on about what this session of work does, how it does it, and what it leaves for the next one to do after it\n**Progress:** 100%\n**Next:**\n- [x] [HIGH] ticked\n- [HIGH] done ✅\n- [ ] [HIGH] open task box\n  - nested detail `src/a.rs:1-2`\n  continuation line\n- [MED] plain open\n\n  a paragraph of the item after a blank line\n- [LOW] costs $5 {x}\n**Blockers:** None\n";
-    check_next(text, &plain(), expect![[r#"
+    check_next(
+        text,
+        &plain(),
+        expect![[r#"
         ---
         version: v8
         status: in_progress
@@ -235,9 +263,13 @@ fn next_carries_only_open_items_with_their_nested_lines() {
           continuation line
         - [MED] plain open
         - [LOW] costs $5 {x}
-    "#]]);
+    "#]],
+    );
     // As a snippet: placeholders, and `$`, `}` escaped in the carried text.
-    check_next(text, &NextOptions { snippets: true, keep_status: true, ..plain() }, expect![[r#"
+    check_next(
+        text,
+        &NextOptions { snippets: true, keep_status: true, ..plain() },
+        expect![[r#"
         ---
         version: v8
         status: completed
@@ -258,7 +290,8 @@ fn next_carries_only_open_items_with_their_nested_lines() {
         - [MED] plain open
         - [LOW] costs \$5 {x\}
         $0
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
@@ -335,7 +368,10 @@ fn handoff_of_each_example_log() {
     // A copy of the v4 file with v5 started: the old elision merges in.
     let v4 = example(4);
     let mut v5 = apply(&v4, &next_entry(&Document::new(&v4), &plain()).edits);
-    v5 = v5.replace("| 2025-11-13 18:05 | \n", "| 2025-11-13 18:05 | Review\n").replace("**Now:** \n", "**Now:** review\n").replace("**Progress:** \n", "**Progress:** 95%\n");
+    v5 = v5
+        .replace("| 2025-11-13 18:05 | \n", "| 2025-11-13 18:05 | Review\n")
+        .replace("**Now:** \n", "**Now:** review\n")
+        .replace("**Progress:** \n", "**Progress:** 95%\n");
     let copy = handoff_copy(&Document::new(&v5), 1);
     assert!(copy.text.contains("# API Authentication Work Log\n\n[... v1, v2, v3, v4 entries ...]\n\n## v5 | "), "{}", copy.text);
     assert_eq!(diags(&copy.text), "");
@@ -394,7 +430,14 @@ fn token_counts_of_the_example_logs() {
     let full = full_log();
     let copy = handoff_copy(&Document::new(&full), 1).text;
     let (f, c) = (Size::of(&full), Size::of(&copy));
-    let mut rows = format!("full log (v1-v4): {} bytes, {} tokens\nhand-off copy: {} bytes, {} tokens, saves {}%\n", f.bytes, f.tokens, c.bytes, c.tokens, saving_percent(f, c));
+    let mut rows = format!(
+        "full log (v1-v4): {} bytes, {} tokens\nhand-off copy: {} bytes, {} tokens, saves {}%\n",
+        f.bytes,
+        f.tokens,
+        c.bytes,
+        c.tokens,
+        saving_percent(f, c)
+    );
     for v in 1..=4 {
         let t = example(v);
         rows.push_str(&format!("example v{v}: {} bytes, {} tokens\n", t.len(), count_tokens(&t)));
@@ -610,7 +653,8 @@ fn blocked_without_blocker() {
 // ---------------------------------------------------------------- CLI
 
 fn run_in(dir: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_worklog-ls")).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("run worklog-ls");
+    let out =
+        Command::new(env!("CARGO_BIN_EXE_worklog-ls")).args(args).current_dir(dir).env("NO_COLOR", "1").output().expect("run worklog-ls");
     (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
 }
 
@@ -653,7 +697,10 @@ fn cli_next() {
     let (code, _, err) = run_in(d, &[&["next", "--in-place", "--keep-status", "Auth-Full.md"][..], &now].concat());
     assert_eq!(code, 0, "{err}");
     let text = std::fs::read_to_string(d.join("Auth-Full.md")).unwrap();
-    assert!(text.starts_with("---\nversion: v5\nstatus: needs_review\n---\n") && text.ends_with("- [LOW] Device tracking (deferred to v2)\n"), "{text}");
+    assert!(
+        text.starts_with("---\nversion: v5\nstatus: needs_review\n---\n") && text.ends_with("- [LOW] Device tracking (deferred to v2)\n"),
+        "{text}"
+    );
     // Errors: not a Work Log (1), no file (2), a bad clock (2), both outputs (2).
     let (code, _, err) = run_in(d, &["next", "README.md"]);
     assert_eq!(code, 1);
