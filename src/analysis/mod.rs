@@ -2,6 +2,7 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
+pub mod status;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -266,6 +267,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    status::status_checks(doc, pre, out);
     if let (Some((fv, fr)), Some((hv, _))) = (fm_version, highest) {
         if fv != hv {
             out.push(

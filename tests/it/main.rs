@@ -13,3 +13,4 @@ mod corpus;
 mod tidy;
 mod fixes;
 mod reliability;
+mod handoff;
