@@ -6,6 +6,7 @@
 //! no IO, no protocol types. The clock is injected ([`LocalTime`]); the CLI
 //! (and later the server) read the real one and the files.
 
+pub mod clock;
 pub mod copy;
 pub mod next;
 pub mod status;
