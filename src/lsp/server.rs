@@ -1159,7 +1159,7 @@ impl LanguageServer for Server {
             let mut actions = actions;
             // A client asking only for quick fixes gets no refactoring.
             let refactors = params.context.only.as_ref().is_none_or(|only| {
-                only.iter().any(|k| *k == CodeActionKind::REFACTOR)
+                only.contains(&CodeActionKind::REFACTOR)
             });
             if refactors && analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() && at_next_entry_place(doc, r.start) {
                 actions.extend(next_entry_actions(&uri, doc, s.encoding));
