@@ -1173,16 +1173,20 @@ impl LanguageServer for Server {
     async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
         let uri = params.text_document.uri;
         let Some(s) = self.snapshot(&uri) else { return Ok(None) };
-        // One pass over the entries' models, no IO: on the loop.
-        let Text::Analysed(doc) = &s.text else { return Ok(None) };
-        if !analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() {
-            return Ok(Some(Vec::new()));
-        }
-        let lenses = handoff::status::lenses(doc).iter().map(|l| to_proto::lens(&uri, doc.rope(), l, s.encoding)).collect();
-        Ok(Some(lenses))
+        // No IO, but one pass over every entry's Next items (a lens per
+        // entry: 5,000 for the largest logs): on the blocking pool.
+        let r = blocking("codeLens", move || {
+            let Text::Analysed(doc) = &s.text else { return None };
+            if !analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() {
+                return Some(Vec::new());
+            }
+            Some(handoff::status::lenses(doc).iter().map(|l| to_proto::lens(&uri, doc.rope(), l, s.encoding)).collect())
+        })
+        .await;
+        Ok(r.flatten())
     }
 
-    /// `worklog.handoff [uri, keep?]` → `{text, bytes, tokens}`;
+    /// `worklog.handoff [uri, keep?]` → `{text, bytes, tokens, tokenizer}`;
     /// `worklog.status [uri]` → `{line, lens, status}`. Computed from the open
     /// document's current text; never waits on the client.
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
@@ -1202,7 +1206,7 @@ impl LanguageServer for Server {
                 let r = blocking("worklog.handoff", move || {
                     let copy = handoff::copy::handoff_copy(&doc, keep);
                     let size = handoff::tokens::Size::of(&copy.text);
-                    serde_json::json!({ "text": copy.text, "bytes": size.bytes, "tokens": size.tokens })
+                    serde_json::json!({ "text": copy.text, "bytes": size.bytes, "tokens": size.tokens, "tokenizer": handoff::tokens::TOKENIZER })
                 })
                 .await;
                 Ok(r)
