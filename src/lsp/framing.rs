@@ -101,7 +101,9 @@ impl Decoder {
     pub fn buffer(&mut self) -> &mut Vec<u8> {
         self.compact();
         let want = match self.state {
-            State::Body { len, .. } => (self.pos + len).saturating_sub(self.buf.len()).min(MAX_FRAME),
+            // Room for the pending body in one allocation (up to 64 MiB at
+            // a time: a length is only a claim until the bytes come).
+            State::Body { len, .. } => (self.pos + len).saturating_sub(self.buf.len()).min(64 << 20),
             State::Header => 0,
         }
         .max(64 << 10);

@@ -71,7 +71,7 @@ pub async fn serve_stdio() -> i32 {
     tokio::pin!(serve);
     let served = tokio::select! {
         _ = &mut serve => true,
-        _ = end_rx.wait_for(|e| matches!(e, End::Exit { .. } | End::Orphaned)) => false,
+        _ = end_rx.wait_for(|e| *e != End::Running) => false,
     };
     let end = *end_rx.borrow();
     match end {
@@ -226,7 +226,9 @@ fn complete_frames(buf: &[u8]) -> usize {
 }
 
 /// Ends the process (through `end`) when the editor's process `pid` is
-/// gone: checked every [`PARENT_POLL`] with `kill(pid, 0)`.
+/// gone: checked every [`PARENT_POLL`] with `kill(pid, 0)`. A pid that is
+/// not there at the first check (an editor in another pid namespace, e.g. a
+/// sandboxed one) is not watched.
 fn watch_parent(pid: i64, end: Arc<watch::Sender<End>>) {
     #[cfg(unix)]
     {
@@ -234,13 +236,17 @@ fn watch_parent(pid: i64, end: Arc<watch::Sender<End>>) {
         if pid <= 0 {
             return;
         }
+        // SAFETY: signal 0 sends nothing; it only checks the pid.
+        let alive = move || unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+        if !alive() {
+            tracing::warn!("initialize.processId {pid} is not a visible process: not watched");
+            return;
+        }
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(PARENT_POLL);
             loop {
                 tick.tick().await;
-                // SAFETY: signal 0 sends nothing; it only checks the pid.
-                let alive = unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
-                if !alive {
+                if !alive() {
                     end.send_replace(End::Orphaned);
                     return;
                 }
