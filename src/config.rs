@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use globset::{GlobBuilder, GlobSet, GlobSetBuilder};
 use serde_json::Value;
 
-use crate::analysis::{Code, Severity};
+use crate::diagnostic::{Code, Severity};
 use crate::model::FieldKind;
 
 /// Which entries are checked against the disk (`file-not-found`,
@@ -22,7 +22,6 @@ pub enum RefScope {
     All,
 }
 
-pub const DEFAULT_GLOBS: &[&str] = &["worklog.md", "*.worklog.md", "*-worklog.md", "*-worklog-v*.md"];
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
@@ -30,7 +29,8 @@ pub struct Config {
     pub required_sections: Vec<FieldKind>,
     /// Per-code severity override; `None` turns the code off.
     pub severities: HashMap<Code, Option<Severity>>,
-    /// Extra globs (the defaults always apply).
+    /// File-name globs that make a Markdown file a Work Log (spec §1: opt-in,
+    /// no defaults — many repositories hold a `worklog.md` in another format).
     pub globs: Vec<String>,
     pub references: RefScope,
     pub max_file_size: u64,
@@ -68,7 +68,7 @@ impl Config {
 
     fn rebuild_globs(&mut self, warnings: &mut Vec<String>) {
         let mut b = GlobSetBuilder::new();
-        for g in DEFAULT_GLOBS.iter().copied().chain(self.globs.iter().map(String::as_str)) {
+        for g in self.globs.iter().map(String::as_str) {
             match GlobBuilder::new(&g.to_lowercase()).literal_separator(false).build() {
                 Ok(glob) => {
                     b.add(glob);
@@ -188,15 +188,16 @@ mod tests {
 
     #[test]
     fn globs() {
+        // No defaults: a `worklog.md` in another format is not a Work Log.
         let c = Config::default();
-        assert!(c.name_matches("Auth-WorkLog-v1.md"));
-        assert!(c.name_matches("Team-WorkLog.md"));
-        assert!(c.name_matches("worklog.md"));
-        assert!(!c.name_matches("worklog-format.md"));
+        assert!(!c.name_matches("Auth-WorkLog-v1.md"));
+        assert!(!c.name_matches("worklog.md"));
         let mut c = Config::default();
-        let w = c.apply_toml("globs = [\"*.log.md\"]\nreferences = \"all\"\n");
+        let w = c.apply_toml("globs = [\"*.log.md\", \"*-WorkLog-v*.md\"]\nreferences = \"all\"\n");
         assert!(w.is_empty());
         assert!(c.name_matches("x.log.md"));
+        assert!(c.name_matches("auth-worklog-v3.md"));
+        assert!(!c.name_matches("worklog.md"));
         assert_eq!(c.references, RefScope::All);
     }
 }

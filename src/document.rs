@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use ropey::Rope;
 
-use crate::analysis::{chunk_diagnostics, Diagnostic};
+use crate::diagnostic::{chunk_diagnostics, Diagnostic};
 use crate::model::{scan_chunk, ChunkModel};
 use crate::syntax::{self, trees::ChunkTrees};
 
@@ -36,6 +36,13 @@ pub struct Summary {
     pub has_local: bool,
     /// End of the heading line, chunk-relative.
     pub heading_end: u32,
+    /// The entry heading is not of the entry shape (`malformed-entry`).
+    pub malformed: bool,
+    /// The heading has the entry shape `## vN | YYYY-MM-DD…` (a version and
+    /// a real date), which with a known label makes a Work Log (§1).
+    pub entry_shape: bool,
+    /// Some known field label stands at a line start in the chunk.
+    pub known_label: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -75,6 +82,9 @@ impl Chunk {
             has_outside: model.has_outside,
             has_local: !local.is_empty(),
             heading_end: model.heading.as_ref().map_or(0, |h| h.line.end as u32),
+            malformed: model.heading.as_ref().is_some_and(|h| h.problem.is_some()),
+            entry_shape: model.heading.as_ref().is_some_and(|h| h.shaped),
+            known_label: model.labels.iter().any(|l| l.kind.is_some()),
         };
         Chunk { start, summary, model: Arc::new(model), local, trees }
     }
@@ -217,9 +227,18 @@ impl Document {
             let old_region_end = self.chunks[k].end();
             let region_end = (old_region_end as isize + delta) as usize;
             let text = self.slice(region_start..region_end).into_owned();
-            let (starts, plain) = split_region(&text, region_start);
-            if plain || k + 1 >= self.chunks.len() {
-                break (text, starts);
+            let split = syntax::split(&text, region_start == 0);
+            // The next old chunk's heading must still open an entry after
+            // the region's last line (an unclosed fence, HTML block, comment
+            // or list item can swallow it); else the region grows.
+            let done = k + 1 >= self.chunks.len() || {
+                let next = &self.chunks[k + 1];
+                let h = next.model.heading.as_ref().map_or(0..0, |h| h.line.clone());
+                let line = self.slice(region_end + h.start..region_end + h.end);
+                split.continues_with(&line)
+            };
+            if done {
+                break (text, split.starts.into_iter().map(|s| s + region_start).collect::<Vec<_>>());
             }
             k += 1;
         };
@@ -270,15 +289,6 @@ impl Document {
         }
         chunks.splice(i0..=k, new_chunks);
     }
-}
-
-/// Chunk starts (absolute) within a region starting at `region_start`, and
-/// whether the scan ended in plain Markdown (else the region must grow: an
-/// open fence, or an unclosed frontmatter that may close further down and
-/// swallow headings).
-fn split_region(text: &str, region_start: usize) -> (Vec<usize>, bool) {
-    let split = syntax::split(text, region_start == 0);
-    (split.starts.into_iter().map(|s| s + region_start).collect(), split.ends_plain)
 }
 
 /// The rope and the chunks of a whole text. Large texts are scanned on up

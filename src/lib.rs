@@ -5,6 +5,7 @@
 pub mod analysis;
 pub mod cli;
 pub mod config;
+pub mod diagnostic;
 pub mod document;
 pub mod ide;
 pub mod lsp;

@@ -1,46 +1,16 @@
 use std::process::ExitCode;
 
-use worklog_ls::cli;
+use clap::Parser;
+use worklog_ls::cli::{self, Cli, Command};
 
 fn main() -> ExitCode {
-    let mut args: Vec<String> = std::env::args().skip(1).collect();
-    // `--log-file PATH` (any position): logs go there instead of stderr.
-    let mut log_file = None;
-    if let Some(i) = args.iter().position(|a| a == "--log-file") {
-        if i + 1 >= args.len() {
-            eprintln!("worklog-ls: --log-file needs a path\n\n{}", cli::USAGE);
-            return ExitCode::from(2);
-        }
-        log_file = Some(args.remove(i + 1));
-        args.remove(i);
-    } else if let Some(i) = args.iter().position(|a| a.starts_with("--log-file=")) {
-        log_file = Some(args.remove(i)["--log-file=".len()..].to_string());
-    }
-    init_logging(log_file.as_deref());
-    match args.first().map(String::as_str) {
-        None | Some("--stdio") | Some("serve") => serve(),
-        Some("check") => match cli::parse_check(&args[1..]) {
-            Ok(a) => {
-                let code = cli::check(&a, &mut std::io::stdout().lock(), &mut std::io::stderr().lock());
-                ExitCode::from(code as u8)
-            }
-            Err(e) => {
-                eprintln!("worklog-ls: {e}\n\n{}", cli::USAGE);
-                ExitCode::from(2)
-            }
-        },
-        Some("--version") | Some("-V") | Some("version") => {
-            println!("worklog-ls {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        Some("--help") | Some("-h") | Some("help") => {
-            print!("{}", cli::USAGE);
-            ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("worklog-ls: unknown command `{other}`\n\n{}", cli::USAGE);
-            ExitCode::from(2)
-        }
+    // Usage errors exit 2 with clap's message (and a suggestion for a
+    // misspelt flag); `--help` and `--version` exit 0.
+    let args = Cli::parse();
+    init_logging(args.log_file.as_deref().and_then(|p| p.to_str()));
+    match args.command {
+        Some(Command::Check(check)) => cli::run_check(&check),
+        None => serve(),
     }
 }
 

@@ -144,7 +144,7 @@ impl Clock {
         let hours = total / 60;
         self.h = hours % 24;
         for _ in 0..hours / 24 {
-            let leap = self.y % 4 == 0 && (self.y % 100 != 0 || self.y % 400 == 0);
+            let leap = self.y.is_multiple_of(4) && (!self.y.is_multiple_of(100) || self.y.is_multiple_of(400));
             let dim = [31, if leap { 29 } else { 28 }, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][self.mo as usize - 1];
             self.d += 1;
             if self.d > dim {
@@ -169,7 +169,7 @@ pub fn work_log_seeded(entries: usize, seed: u64) -> String {
     let mut rng = Rng::new(seed ^ entries as u64);
     let mut s = String::with_capacity(entries * 1300 + 200);
     let project = rng.pick(TITLE_WORDS);
-    let status = if entries % 2 == 0 { "in_progress" } else { "needs_review" };
+    let status = if entries.is_multiple_of(2) { "in_progress" } else { "needs_review" };
     let _ = write!(s, "---\nversion: v{entries}\nstatus: {status}\n---\n\n# {project} Work Log\n\n");
     let mut clock = Clock { y: 2024, mo: 1, d: 8, h: 9, mi: 0 };
     let mut prev_now = String::from("Nothing yet: first entry");

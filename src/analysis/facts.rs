@@ -34,13 +34,21 @@ pub trait FileFacts {
     fn line_count(&self, file: &Path) -> Option<usize>;
 }
 
-/// Facts for when there is no workspace at all: nothing resolves, nothing is
-/// reported (used for files opened outside any workspace folder).
+/// Facts for a log without a project root (spec §3: a log downloaded from a
+/// chat and opened outside any repository): nothing is checked against the
+/// disk, but an absolute path (`/home/claude/…`, `~/…`, `C:\…`) is the
+/// format's known mistake wherever the log lies, and resolves `Outside`.
 pub struct NoFacts;
 
 impl FileFacts for NoFacts {
-    fn resolve(&self, _log_path: &Path, _written: &str) -> Resolution {
-        Resolution::Unknown
+    fn resolve(&self, _log_path: &Path, written: &str) -> Resolution {
+        let b = written.as_bytes();
+        let drive = b.len() >= 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && matches!(b[2], b'\\' | b'/');
+        if written.starts_with(['/', '\\', '~']) || drive {
+            Resolution::Outside
+        } else {
+            Resolution::Unknown
+        }
     }
     fn line_count(&self, _file: &Path) -> Option<usize> {
         None

@@ -2,7 +2,6 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
-mod local;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -11,128 +10,9 @@ use std::path::Path;
 
 use crate::config::{Config, RefScope};
 use crate::document::Document;
-use crate::model::{ChunkModel, FieldKind, FileRef, RefForm};
+use crate::model::{ChunkModel, FileRef, RefForm};
 use facts::{FileFacts, Resolution};
-pub use local::{chunk_diagnostics, PRIORITIES};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Severity {
-    Error,
-    Warning,
-    Information,
-    Hint,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Information => "information",
-            Severity::Hint => "hint",
-        }
-    }
-    pub fn parse(s: &str) -> Option<Severity> {
-        Some(match s {
-            "error" => Severity::Error,
-            "warning" | "warn" => Severity::Warning,
-            "information" | "info" => Severity::Information,
-            "hint" => Severity::Hint,
-            _ => return None,
-        })
-    }
-}
-
-macro_rules! codes {
-    ($($variant:ident => $name:literal, $sev:ident;)*) => {
-        /// Diagnostic codes: stable API (spec §4).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum Code { $($variant),* }
-        impl Code {
-            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
-            pub fn as_str(self) -> &'static str {
-                match self { $(Code::$variant => $name),* }
-            }
-            pub fn default_severity(self) -> Severity {
-                match self { $(Code::$variant => Severity::$sev),* }
-            }
-            pub fn parse(s: &str) -> Option<Code> {
-                match s { $($name => Some(Code::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-codes! {
-    MissingFrontmatter => "missing-frontmatter", Error;
-    MissingVersion => "missing-version", Error;
-    MissingStatus => "missing-status", Error;
-    InvalidVersion => "invalid-version", Error;
-    InvalidStatus => "invalid-status", Error;
-    VersionMismatch => "version-mismatch", Error;
-    MissingTitle => "missing-title", Warning;
-    MalformedEntry => "malformed-entry", Error;
-    DuplicateVersion => "duplicate-version", Error;
-    VersionOrder => "version-order", Warning;
-    DateOrder => "date-order", Warning;
-    MissingSection => "missing-section", Warning;
-    DuplicateSection => "duplicate-section", Warning;
-    UnknownSection => "unknown-section", Hint;
-    BadProgress => "bad-progress", Error;
-    BadPriority => "bad-priority", Error;
-    MissingPriority => "missing-priority", Warning;
-    FileNotFound => "file-not-found", Warning;
-    RangeOutOfBounds => "range-out-of-bounds", Warning;
-    BadRange => "bad-range", Error;
-    OutsideWorkspace => "outside-workspace", Error;
-    Mojibake => "mojibake", Warning;
-    FileTooLarge => "file-too-large", Information;
-}
-
-/// A text edit that fixes a diagnostic.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Fix {
-    pub title: String,
-    pub edits: Vec<(Range<usize>, String)>,
-    /// The one fix an editor may apply without asking.
-    pub preferred: bool,
-}
-
-impl Fix {
-    pub fn replace(title: impl Into<String>, range: Range<usize>, text: impl Into<String>) -> Fix {
-        Fix { title: title.into(), edits: vec![(range, text.into())], preferred: false }
-    }
-    fn shifted(mut self, by: usize) -> Fix {
-        for (r, _) in &mut self.edits {
-            *r = r.start + by..r.end + by;
-        }
-        self
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Diagnostic {
-    pub range: Range<usize>,
-    pub code: Code,
-    pub severity: Severity,
-    pub message: String,
-    pub fixes: Vec<Fix>,
-}
-
-impl Diagnostic {
-    pub fn new(code: Code, range: Range<usize>, message: impl Into<String>) -> Diagnostic {
-        Diagnostic { range, code, severity: code.default_severity(), message: message.into(), fixes: Vec::new() }
-    }
-    pub fn with_fix(mut self, fix: Fix) -> Diagnostic {
-        self.fixes.push(fix);
-        self
-    }
-    fn shifted(mut self, by: usize) -> Diagnostic {
-        self.range = self.range.start + by..self.range.end + by;
-        self.fixes = self.fixes.into_iter().map(|f| f.shifted(by)).collect();
-        self
-    }
-}
+pub use crate::diagnostic::{chunk_diagnostics, edit_distance, nearest, suggest_label, Code, Diagnostic, Fix, Severity, PRIORITIES};
 
 /// What the analysis needs besides the text.
 pub struct Context<'a> {
@@ -142,19 +22,71 @@ pub struct Context<'a> {
     pub facts: &'a dyn FileFacts,
 }
 
-/// Is this document a Work Log (spec §1)?
-pub fn is_work_log(doc: &Document, config: &Config, path: Option<&Path>) -> bool {
+/// Why a Markdown buffer is (or is not) a Work Log (spec §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Recognition {
+    /// Frontmatter with `version: v<N>` and a known `status`.
+    Frontmatter,
+    /// An entry heading `## vN | YYYY-MM-DD…` and a known field label.
+    Entries,
+    /// The file name matches a glob the user configured.
+    Glob,
+    /// Not a Work Log.
+    Not,
+}
+
+impl Recognition {
+    pub fn is_log(self) -> bool {
+        self != Recognition::Not
+    }
+    /// One sentence for people: why the file is (not) a Work Log.
+    pub fn explain(self) -> &'static str {
+        match self {
+            Recognition::Frontmatter => "its frontmatter has `version: vN` and a known `status`",
+            Recognition::Entries => "it has an entry heading `## vN | YYYY-MM-DD | Title` and a known field label",
+            Recognition::Glob => "its file name matches a configured glob",
+            Recognition::Not => {
+                "not a Work Log: no frontmatter with `version: vN` and a known `status` (in_progress, needs_review, blocked, completed), \
+                 no entry heading `## vN | YYYY-MM-DD | Title` with a known field label (`**Now:**`, `**Next:**`, …), \
+                 and no configured glob matches its name"
+            }
+        }
+    }
+}
+
+/// Which rule of spec §1 makes this document a Work Log, if any. Only text
+/// outside code and HTML counts (the model never holds any from there).
+pub fn recognise(doc: &Document, config: &Config, path: Option<&Path>) -> Recognition {
     let chunks = doc.chunks();
-    let has_version = chunks
-        .first()
-        .and_then(|c| c.model.frontmatter.as_ref())
-        .is_some_and(|f| f.closed && f.get("version").is_some());
-    let has_entry = chunks.iter().any(|c| c.summary.entry);
+    let fm_log = chunks.first().and_then(|c| c.model.frontmatter.as_ref()).is_some_and(|f| {
+        f.closed
+            && f.get("version").is_some_and(|v| valid_version(&v.value).is_some())
+            && f.get("status").is_some_and(|s| STATUSES.contains(&s.value.as_str()))
+    });
+    if fm_log {
+        return Recognition::Frontmatter;
+    }
+    if chunks.iter().any(|c| c.summary.entry_shape) && chunks.iter().any(|c| c.summary.known_label) {
+        return Recognition::Entries;
+    }
     let name_match = path
         .and_then(|p| p.file_name())
         .and_then(|n| n.to_str())
         .is_some_and(|n| config.name_matches(n));
-    has_version || has_entry || name_match
+    if name_match {
+        return Recognition::Glob;
+    }
+    Recognition::Not
+}
+
+/// Is this document a Work Log (spec §1)?
+pub fn is_work_log(doc: &Document, config: &Config, path: Option<&Path>) -> bool {
+    recognise(doc, config, path).is_log()
+}
+
+/// `v<digits>` → the number.
+fn valid_version(v: &str) -> Option<u32> {
+    v.strip_prefix('v').filter(|d| !d.is_empty() && d.len() < 10 && d.bytes().all(|c| c.is_ascii_digit()))?.parse().ok()
 }
 
 /// The one diagnostic for a file over the size cap.
@@ -215,9 +147,8 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             match f.get("version") {
                 None => out.push(Diagnostic::new(Code::MissingVersion, f.open_line.clone(), "The frontmatter has no `version:` (e.g. `version: v1`).")),
                 Some(v) => {
-                    let ok = v.value.strip_prefix('v').filter(|d| !d.is_empty() && d.len() < 10 && d.bytes().all(|c| c.is_ascii_digit()));
-                    match ok {
-                        Some(d) => fm_version = d.parse().ok().map(|n| (n, v.value_range.clone())),
+                    match valid_version(&v.value) {
+                        Some(n) => fm_version = Some((n, v.value_range.clone())),
                         None => {
                             let mut d = Diagnostic::new(
                                 Code::InvalidVersion,
@@ -287,6 +218,11 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             continue;
         }
         let head = c.start..c.start + sm.heading_end as usize;
+        if sm.malformed {
+            // `malformed-entry` says all there is to say about this heading
+            // (spec §4): its version and date take part in no other check.
+            continue;
+        }
         if let Some(v) = sm.version {
             let dup = !seen.insert(v);
             if dup {
@@ -311,14 +247,14 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         }
         if let Some(d) = sm.date {
             if let Some(pd) = prev_date {
-                if d < pd {
+                if d.is_before(&pd) {
                     out.push(Diagnostic::new(Code::DateOrder, head.clone(), "This entry is dated before the entry above it."));
                 }
             }
             prev_date = Some(d);
         }
         // Required sections.
-        if !sm.only_elided && sm.present & required != required {
+        if !sm.only_elided && !sm.malformed && sm.present & required != required {
             for k in &config.required_sections {
                 if sm.present & (1 << *k as u16) == 0 {
                     let at = head.end;
@@ -383,27 +319,6 @@ fn closing_len(doc: &Document, end: usize) -> usize {
     }
 }
 
-/// The closest candidate by case-insensitive edit distance.
-pub fn nearest<'a>(s: &str, cands: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    let s = s.to_lowercase();
-    cands.map(|c| (edit_distance(&s, &c.to_lowercase()), c)).min_by_key(|(d, _)| *d).map(|(_, c)| c)
-}
-
-/// Levenshtein distance over chars.
-pub fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()]
-}
-
 /// Checks of references against the disk: `outside-workspace` anywhere;
 /// `file-not-found` and `range-out-of-bounds` in the checked entries.
 fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -466,15 +381,4 @@ fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dy
         base + at.start..base + at.end,
         format!("Lines {}-{} are past the end of `{path}` ({n} lines).", span.start, span.end),
     ));
-}
-
-/// The known field labels, for suggestions.
-pub fn suggest_label(name: &str) -> Option<FieldKind> {
-    let lower = name.to_lowercase();
-    FieldKind::ALL
-        .into_iter()
-        .map(|k| (edit_distance(&lower, &k.label().to_lowercase()), k))
-        .filter(|(d, _)| *d <= 2)
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
 }

@@ -286,10 +286,25 @@ pub fn symbols(doc: &Document) -> Vec<Symbol> {
         flush(&mut group, &mut out);
         let with_fields = entry_no > fields_from;
         let children = if with_fields { m.fields.iter().map(|f| field_symbol(doc, c, f)).collect() } else { Vec::new() };
-        out.push(Symbol { name: entry_name(doc, c, h), detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()), kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
+        out.push(Symbol { name: entry_label(doc, c, h), detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()), kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
     }
     flush(&mut group, &mut out);
     out
+}
+
+/// What an entry says it is, for symbol pickers that show only the name:
+/// `v3 · 2025-11-13 · Refresh Strategy Decided` (the parts it has), or the
+/// heading's text when it has no version.
+fn entry_label(doc: &Document, c: &Chunk, h: &crate::model::EntryHeading) -> String {
+    let Some((v, _)) = &h.version else { return entry_name(doc, c, h) };
+    let mut parts = vec![format!("v{v}")];
+    if let Some(d) = &h.date {
+        parts.push(format!("{:04}-{:02}-{:02}", d.year, d.month, d.day));
+    }
+    if let Some(t) = &h.title {
+        parts.push(doc.slice(c.abs(t)).into_owned());
+    }
+    parts.join(" · ")
 }
 
 /// `v12`, or the heading's text when it has no version.
@@ -346,7 +361,7 @@ pub fn entry_symbols(doc: &Document, query: &str, limit: usize) -> Vec<Symbol> {
         let hay = format!("{name} {}", title.as_deref().unwrap_or_default()).to_lowercase();
         if is_exact || words.iter().all(|w| hay.contains(w.as_str())) {
             let selection = c.abs(&h.line);
-            let symbol = Symbol { name, detail: title, kind: SymbolKind::Entry, range: c.start..c.end(), selection, children: vec![] };
+            let symbol = Symbol { name: entry_label(doc, c, h), detail: title, kind: SymbolKind::Entry, range: c.start..c.end(), selection, children: vec![] };
             if is_exact { exact.push(symbol) } else { rest.push(symbol) }
         }
     }

@@ -138,7 +138,7 @@ pub struct Field {
     pub items: Range<u32>,
 }
 
-/// `YYYY-MM-DD HH:MM`, comparable.
+/// `YYYY-MM-DD` with an optional `HH:MM`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct DateTime {
     pub year: u16,
@@ -146,6 +146,20 @@ pub struct DateTime {
     pub day: u8,
     pub hour: u8,
     pub minute: u8,
+    /// The time was written (else `hour` and `minute` are 0).
+    pub has_time: bool,
+}
+
+impl DateTime {
+    /// Strictly earlier: by the time of day only when both have one (a
+    /// date-only entry is not "before" a timed entry of the same day).
+    pub fn is_before(&self, other: &DateTime) -> bool {
+        let (a, b) = ((self.year, self.month, self.day), (other.year, other.month, other.day));
+        if a != b || !(self.has_time && other.has_time) {
+            return a < b;
+        }
+        (self.hour, self.minute) < (other.hour, other.minute)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -158,6 +172,9 @@ pub struct EntryHeading {
     pub title: Option<Range<usize>>,
     /// Why it is not of the shape `## vN | YYYY-MM-DD HH:MM | Title`.
     pub problem: Option<String>,
+    /// `v<N>` exactly (an integer), ` | `, then a real date: the entry shape
+    /// that, with a known field label, makes a file a Work Log (§1).
+    pub shaped: bool,
 }
 
 /// A `key: value` of the frontmatter.
@@ -258,32 +275,43 @@ impl ChunkModel {
     }
 }
 
-/// Parse a bold label at the start of `line` (after up to three spaces).
+/// Parse a bold label at the start of `line` (after up to three spaces):
+/// `**Label:**`, `**Label**:`, and the same with `__` or `***`.
 /// Returns the byte ranges of the label's name (trimmed) and of the whole
-/// `**Label:**`.
+/// label.
 pub fn parse_label(line: &str) -> Option<(Range<usize>, Range<usize>)> {
     let (w, ib) = syntax::indentation(line);
     if w > 3 {
         return None;
     }
-    let rest = line[ib..].strip_prefix("**")?;
-    let rb = rest.as_bytes();
-    let close = memchr::memchr_iter(b'*', rb).find(|&i| rb.get(i + 1) == Some(&b'*'))?;
+    let after_indent = &line[ib..];
+    let delim: &str = if after_indent.starts_with("***") {
+        "***"
+    } else if after_indent.starts_with("**") {
+        "**"
+    } else if after_indent.starts_with("__") {
+        "__"
+    } else {
+        return None;
+    };
+    let d = delim.len();
+    let rest = &after_indent[d..];
+    let close = rest.find(delim)?;
     let inner = &rest[..close];
-    let after = &rest[close + 2..];
+    let after = &rest[close + d..];
     let (name, end) = if let Some(n) = inner.strip_suffix(':') {
-        (n, ib + 2 + close + 2)
+        (n, ib + d + close + d)
     } else if after.starts_with(':') {
-        (inner, ib + 2 + close + 3)
+        (inner, ib + d + close + d + 1)
     } else {
         return None;
     };
     let lead = name.len() - name.trim_start().len();
     let name = name.trim();
-    if name.is_empty() || name.len() > 40 || name.contains(['*', '`', '[']) {
+    if name.is_empty() || name.len() > 40 || name.contains(['*', '`', '[']) || d == 2 && delim == "__" && name.contains('_') {
         return None;
     }
-    let ns = ib + 2 + lead;
+    let ns = ib + d + lead;
     Some((ns..ns + name.len(), ib..end))
 }
 
@@ -430,12 +458,13 @@ fn parse_heading(text: &str, line: Line, content: Range<usize>) -> EntryHeading 
     } else {
         None
     };
-    if version.is_none() || v.len() != 1 + digits {
+    let exact_version = version.is_some() && v.len() == 1 + digits;
+    if !exact_version {
         problems.push(format!("`{v}` is not a version of the form `vN`"));
     }
     let date = match p1 {
         None => {
-            problems.push("missing ` | YYYY-MM-DD HH:MM | Title` after the version".into());
+            problems.push("missing ` | YYYY-MM-DD | Title` after the version".into());
             None
         }
         Some(d) => {
@@ -466,13 +495,15 @@ fn parse_heading(text: &str, line: Line, content: Range<usize>) -> EntryHeading 
         date,
         title,
         problem: if problems.is_empty() { None } else { Some(problems.join("; ")) },
+        shaped: exact_version && date.is_some(),
     }
 }
 
 /// Parse `YYYY-MM-DD HH:MM`, rejecting impossible dates and times.
 pub fn parse_datetime(d: &str) -> Result<DateTime, String> {
     let b = d.as_bytes();
-    let shape_ok = b.len() == 16
+    let has_time = b.len() == 16;
+    let shape_ok = (b.len() == 10 || has_time)
         && b.iter().enumerate().all(|(i, c)| match i {
             4 | 7 => *c == b'-',
             10 => *c == b' ',
@@ -480,9 +511,9 @@ pub fn parse_datetime(d: &str) -> Result<DateTime, String> {
             _ => c.is_ascii_digit(),
         });
     if !shape_ok {
-        return Err(format!("`{d}` is not a date and time of the form `YYYY-MM-DD HH:MM`"));
+        return Err(format!("`{d}` is not a date of the form `YYYY-MM-DD` (optionally followed by ` HH:MM`)"));
     }
-    let n = |r: Range<usize>| d[r].parse::<u16>().unwrap_or(0);
+    let n = |r: Range<usize>| d.get(r).and_then(|x| x.parse::<u16>().ok()).unwrap_or(0);
     let (year, month, day, hour, minute) = (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16));
     let leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
     let dim = match month {
@@ -498,7 +529,7 @@ pub fn parse_datetime(d: &str) -> Result<DateTime, String> {
     if hour > 23 || minute > 59 {
         return Err(format!("`{d}` is not a real time of day"));
     }
-    Ok(DateTime { year, month: month as u8, day: day as u8, hour: hour as u8, minute: minute as u8 })
+    Ok(DateTime { year, month: month as u8, day: day as u8, hour: hour as u8, minute: minute as u8, has_time })
 }
 
 fn parse_frontmatter(text: &str, block: Range<usize>, closed: bool) -> Frontmatter {
@@ -575,7 +606,9 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             }
         }
     }
-    let mut fence: Option<(syntax::Fence, usize)> = None;
+    let mut blocks = syntax::Blocks::default();
+    // The code or HTML block being read: its first line's start, last line's end.
+    let mut opaque: Option<Range<usize>> = None;
     let mut bullets: Vec<Bullet> = Vec::new();
     let mut field: Option<usize> = None;
     let mut prev_para: Option<Line> = None;
@@ -585,14 +618,23 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
 
     for (n, l) in syntax::lines_from(text, from).enumerate() {
         let line = &text[l.start..l.end];
-        if let Some((f, start)) = fence {
-            if syntax::fence_closes(line, f) {
-                m.code_blocks.push(start..l.end);
-                fence = None;
+        let kind = blocks.line(line);
+        if kind.is_opaque() || kind == syntax::LineKind::Blank && blocks.in_opaque() {
+            // Code and HTML (comments included) are never structure.
+            match &mut opaque {
+                Some(r) => r.end = l.end,
+                None => opaque = Some(l.start..l.end),
             }
+            if kind != syntax::LineKind::Blank {
+                body_lines += 1;
+            }
+            prev_para = None;
             continue;
         }
-        if n == 0 && l.start == 0 && syntax::is_entry_heading(line) {
+        if let Some(r) = opaque.take() {
+            m.code_blocks.push(r);
+        }
+        if n == 0 && l.start == 0 && matches!(kind, syntax::LineKind::Heading { level: 2, top: true }) && syntax::is_entry_heading(line) {
             if let Some((_, content)) = syntax::atx_heading(line) {
                 m.heading = Some(parse_heading(text, l, content));
                 continue;
@@ -601,10 +643,10 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         // The first byte after spaces and tabs decides which of the block
         // scanners below can match at all (each skips exactly these first).
         let first = line.bytes().find(|&c| c != b' ' && c != b'\t');
-        if let Some(f) = if matches!(first, Some(b'`' | b'~')) { syntax::fence_open(line) } else { None } {
-            fence = Some((f, l.start));
+        if kind == syntax::LineKind::Break {
             body_lines += 1;
             prev_para = None;
+            bullets.clear();
             continue;
         }
         if is_blank(line) {
@@ -612,9 +654,9 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             continue;
         }
         body_lines += 1;
-        if let Some((level, content)) = if first == Some(b'#') { syntax::atx_heading(line) } else { None } {
+        if let (syntax::LineKind::Heading { top, .. }, Some((level, content))) = (kind, if first == Some(b'#') { syntax::atx_heading(line) } else { None }) {
             let content = l.start + content.start..l.start + content.end;
-            if level == 1 && m.heading.is_none() && m.title.is_none() {
+            if level == 1 && top && m.heading.is_none() && m.title.is_none() {
                 m.title = Some(content.clone());
             }
             m.headings.push(Heading { level: level as u8, line: l.start..l.end, content });
@@ -627,7 +669,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         // byte after spaces and tabs is the wanted one, non-ASCII or other
         // whitespace can match these two.
         let odd_start = |want: u8| matches!(first, Some(c) if c == want || c >= 0x80 || matches!(c, b'\n' | 0x0B | 0x0C | b'\r'));
-        if let Some(p) = prev_para.filter(|_| odd_start(b'=') && line.trim_start().starts_with('=')) {
+        if let Some(p) = prev_para.filter(|_| kind == syntax::LineKind::Setext { level: 1 } && blocks.depth() == 0) {
             let t = line.trim();
             if !t.is_empty() && t.bytes().all(|c| c == b'=') && m.heading.is_none() && m.title.is_none() {
                 let pt = &text[p.start..p.end];
@@ -650,7 +692,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
 
         let mut content_start = 0; // within line
         let mut in_files_or_work = false;
-        if let Some((name, r)) = if first == Some(b'*') { parse_label(line) } else { None } {
+        if let Some((name, r)) = if matches!(first, Some(b'*' | b'_')) { parse_label(line) } else { None } {
             let kind = FieldKind::from_label(&line[name.clone()]);
             let label = Label { name_range: l.start + name.start..l.start + name.end, range: l.start + r.start..l.start + r.end, kind };
             if let Some(i) = field {
@@ -730,6 +772,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             work = match t.as_bytes()[0] {
                 b'+' => Some(WorkOp::Added),
                 b'~' => Some(WorkOp::Modified),
+                b'!' => Some(WorkOp::Fixed),
                 b'-' => Some(WorkOp::Removed),
                 _ => None,
             };
@@ -797,8 +840,8 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             m.garbled.push(mojibake::Garbled { range: l.start + g.range.start..l.start + g.range.end, fixed: g.fixed });
         }
     }
-    if let Some((_, start)) = fence {
-        m.code_blocks.push(start..text.len());
+    if let Some(r) = opaque {
+        m.code_blocks.push(r);
     }
     m.only_elided = m.heading.is_some() && elision_lines > 0 && body_lines == elision_lines;
     m.present = m.fields.iter().filter_map(|f| f.label.kind).fold(0, |acc, k| acc | 1 << k as u16);

@@ -48,6 +48,8 @@ pub enum RefForm {
 pub enum WorkOp {
     Added,
     Modified,
+    /// `!:` fixed.
+    Fixed,
     Removed,
 }
 
@@ -176,51 +178,26 @@ pub fn is_url(s: &str) -> bool {
     ["mailto", "data", "javascript", "tel", "file"].iter().any(|k| scheme.eq_ignore_ascii_case(k))
 }
 
-/// Words (whole words, any case) that mark a bullet as planned work.
+/// The words that exempt a bullet (and its nested bullets) from the disk
+/// checks: the work is planned, or the file was deleted or removed.
+pub const EXEMPT_WORDS: [&str; 6] = ["to be created", "planned", "pending", "not yet", "deleted", "removed"];
+
+/// Does `text` hold one of [`EXEMPT_WORDS`] as whole words, in any case?
+/// (One `aho-corasick` automaton, ASCII case-insensitive; whole-word checks
+/// on its matches.)
 pub fn says_planned(text: &str) -> bool {
-    const WORDS: [&[u8]; 4] = [b"to be created", b"planned", b"pending", b"not yet"];
-    // The words' first two letters, lower case, as little-endian `u16`s: a
-    // position can start a word only if its two bytes (`| 0x2020`) are one
-    // of these (the words differ in their first two letters).
-    const PAIRS: [u16; 4] = [
-        u16::from_le_bytes(*b"to"),
-        u16::from_le_bytes(*b"pl"),
-        u16::from_le_bytes(*b"pe"),
-        u16::from_le_bytes(*b"no"),
-    ];
+    static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
+    let ac = AC.get_or_init(|| {
+        aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(EXEMPT_WORDS)
+            .expect("fixed word list")
+    });
     let h = text.as_bytes();
-    let at = |s: usize| {
-        let w = match u16::from_le_bytes([h[s], h[s + 1]]) | 0x2020 {
-            x if x == PAIRS[0] => WORDS[0],
-            x if x == PAIRS[1] => WORDS[1],
-            x if x == PAIRS[2] => WORDS[2],
-            x if x == PAIRS[3] => WORDS[3],
-            _ => return false,
-        };
-        (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
-            && h.len() - s >= w.len()
-            && h[s..s + w.len()].eq_ignore_ascii_case(w)
-            && h.get(s + w.len()).is_none_or(|c| !c.is_ascii_alphanumeric() && *c < 0x80)
-    };
-    // Blocks of 32 positions: a branch-free pass (vectorised) marks the
-    // positions whose pair could start a word; only those are checked.
-    let n = h.len().saturating_sub(1);
-    let (firsts, seconds) = (&h[..n], &h[h.len().min(1)..]);
-    for (k, (fa, fb)) in firsts.chunks(32).zip(seconds.chunks(32)).enumerate() {
-        let mut mask = 0u32;
-        for (i, (&a, &b)) in fa.iter().zip(fb).enumerate() {
-            let x = u16::from_le_bytes([a, b]) | 0x2020;
-            let hit = (x == PAIRS[0]) | (x == PAIRS[1]) | (x == PAIRS[2]) | (x == PAIRS[3]);
-            mask |= (hit as u32) << i;
-        }
-        while mask != 0 {
-            if at(k * 32 + mask.trailing_zeros() as usize) {
-                return true;
-            }
-            mask &= mask - 1;
-        }
-    }
-    false
+    let word_byte = |c: u8| c.is_ascii_alphanumeric() || c >= 0x80;
+    ac.find_overlapping_iter(text).any(|m| {
+        (m.start() == 0 || !word_byte(h[m.start() - 1])) && h.get(m.end()).is_none_or(|&c| !word_byte(c))
+    })
 }
 
 #[cfg(test)]
@@ -245,7 +222,7 @@ mod tests {
 
     /// The plain definition `says_planned` must agree with.
     fn says_planned_naive(text: &str) -> bool {
-        let words: [&[u8]; 4] = [b"to be created", b"planned", b"pending", b"not yet"];
+        let words: Vec<&[u8]> = EXEMPT_WORDS.iter().map(|w| w.as_bytes()).collect();
         let h = text.as_bytes();
         (0..h.len()).any(|s| {
             (s == 0 || !h[s - 1].is_ascii_alphanumeric() && h[s - 1] < 0x80)
@@ -260,7 +237,7 @@ mod tests {
     #[test]
     fn says_planned_agrees_with_its_definition() {
         let pads = ["", "x", "ab ", "é", "(", "-", "0123456789012345678901234567890"];
-        let words = ["to be created", "TO BE CREATED", "planned", "Pending", "not yet", "nOt YeT", "planner", "unplanned", "to be", "pendingx", "not yet2", "tp", "pl", "no"];
+        let words = ["to be created", "TO BE CREATED", "DELETED", "removed", "planned", "Pending", "not yet", "nOt YeT", "planner", "unplanned", "to be", "pendingx", "not yet2", "tp", "pl", "no"];
         for a in pads {
             for w in words {
                 for b in pads {

@@ -4,8 +4,11 @@
 //! at `\n`, `\r\n` or a lone `\r`, exactly as ropey (with `cr_lines`) and LSP
 //! count them.
 
+pub mod block;
 pub mod inline;
 pub mod trees;
+
+pub use block::{Blocks, LineKind};
 
 use std::ops::Range;
 
@@ -170,25 +173,38 @@ pub fn bom_len(text: &str) -> usize {
     }
 }
 
-/// Scanner state carried from line to line: inside frontmatter, inside a
-/// fence, or plain Markdown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BlockState {
-    Plain,
-    Fenced(Fence),
-}
-
-/// Chunk starts found by [`split`], and whether the scan ended in plain
-/// Markdown (not inside a fence or an unclosed frontmatter).
+/// Chunk starts found by [`split`], and the block state where the scan
+/// ended (the incremental split of `Document::edit` asks it whether the next
+/// chunk's heading still opens an entry).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Split {
     /// Offsets relative to the scanned text; the first is always 0.
     pub starts: Vec<usize>,
-    pub ends_plain: bool,
+    /// The block state after the last line.
+    pub end: Blocks,
+    /// The scan ended inside an unclosed frontmatter (which may close
+    /// further down and swallow headings).
+    pub in_frontmatter: bool,
+}
+
+impl Split {
+    /// Would `next_line` (an entry heading line that followed the scanned
+    /// text) still open an entry after it?
+    pub fn continues_with(&self, next_line: &str) -> bool {
+        !self.in_frontmatter && matches!(self.end.clone().line(next_line), LineKind::Heading { level: 2, top: true })
+    }
+}
+
+/// Is `line` a top-level entry heading, given the block state before it
+/// (which it advances)? `## v<digits>…` at level 2, outside containers,
+/// code and HTML.
+pub fn entry_heading_line(blocks: &mut Blocks, line: &str) -> bool {
+    matches!(blocks.line(line), LineKind::Heading { level: 2, top: true }) && is_entry_heading(line)
 }
 
 /// Split `text` into chunk starts: 0 (the preamble, or the first entry when
-/// `text` opens with one), then one per entry heading outside fences. With
+/// `text` opens with one), then one per top-level entry heading (CommonMark
+/// block structure: never in code, HTML, list items or block quotes). With
 /// `doc_start`, `text` starts the document and may open with frontmatter.
 /// One pass over the lines; the incremental split of `Document::edit` and the
 /// whole-document split share it.
@@ -199,27 +215,14 @@ pub fn split(text: &str, doc_start: bool) -> Split {
         None => (0, false),
     };
     let mut starts = vec![0];
-    let mut state = BlockState::Plain;
+    let mut blocks = Blocks::default();
     for l in lines_from(text, body_start) {
         let line = &text[l.start..l.end];
-        // Both scanners below skip spaces and tabs, then need a fence
-        // character or a `#`.
-        let first = line.bytes().find(|&c| c != b' ' && c != b'\t');
-        state = match state {
-            BlockState::Fenced(f) if fence_closes(line, f) => BlockState::Plain,
-            BlockState::Fenced(f) => BlockState::Fenced(f),
-            BlockState::Plain => match if matches!(first, Some(b'`' | b'~')) { fence_open(line) } else { None } {
-                Some(f) => BlockState::Fenced(f),
-                None => {
-                    if first == Some(b'#') && is_entry_heading(line) && l.start != 0 {
-                        starts.push(l.start);
-                    }
-                    BlockState::Plain
-                }
-            },
-        };
+        if entry_heading_line(&mut blocks, line) && l.start != 0 {
+            starts.push(l.start);
+        }
     }
-    Split { starts, ends_plain: !fm_open && state == BlockState::Plain }
+    Split { starts, end: blocks, in_frontmatter: fm_open }
 }
 
 /// Split a whole document into chunk start offsets (see [`split`]).

@@ -23,6 +23,7 @@ mod index;
 mod read;
 mod resolve;
 mod rules;
+pub mod root;
 mod safe;
 mod update;
 mod watch;

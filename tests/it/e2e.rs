@@ -77,8 +77,12 @@ fn incremental_changes_update_diagnostics() {
     change(&mut c, &uri, 3, range(7, 9, 7, 10), "x");
     let got: Vec<String> = codes(&c.diagnostics(&uri, 3)).into_iter().map(|x| x.2).collect();
     assert_eq!(got, vec!["malformed-entry", "bad-priority"]);
+    // With both the heading and the status broken the file is no Work Log by
+    // §1 (no valid frontmatter, no entry-shaped heading): nothing is said.
     change(&mut c, &uri, 4, range(2, 8, 2, 19), "in_progres");
-    let p = c.diagnostics(&uri, 4);
+    assert!(codes(&c.diagnostics(&uri, 4)).is_empty());
+    change(&mut c, &uri, 5, range(7, 9, 7, 10), "0");
+    let p = c.diagnostics(&uri, 5);
     assert!(codes(&p).contains(&(2, 8, "invalid-status".to_string())), "{p}");
     // Quick fix offered for the status.
     let actions = c.request(

@@ -298,8 +298,8 @@ fn outline_and_links() {
         [
             "frontmatter Some(\"v2 · in_progress\") []",
             "Log None []",
-            "v1 Some(\"Plan\") [Prev,Now,Progress,Next]",
-            "v2 Some(\"Build\") [Prev,Now,Progress,Files]",
+            "v1 · 2025-11-13 · Plan Some(\"Plan\") [Prev,Now,Progress,Next]",
+            "v2 · 2025-11-14 · Build Some(\"Build\") [Prev,Now,Progress,Files]",
         ]
     "#]]
     .assert_debug_eq(&syms);
@@ -333,7 +333,7 @@ fn long_outline_groups_older_entries() {
         let doc = Document::new(&long_log(n));
         ide::symbols(&doc)
             .iter()
-            .map(|s| format!("{}{}", s.name, if s.children.is_empty() { String::new() } else { format!("[{}]", s.children.len()) }))
+            .map(|s| format!("{}{}", s.name.split(" · ").next().unwrap_or(""), if s.children.is_empty() { String::new() } else { format!("[{}]", s.children.len()) }))
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -369,7 +369,7 @@ fn long_outline_groups_older_entries() {
 fn entry_symbols_find_any_entry() {
     let doc = Document::new(&long_log(300));
     let names = |q: &str, limit: usize| -> Vec<String> {
-        ide::entry_symbols(&doc, q, limit).iter().map(|s| format!("{} {}", s.name, s.detail.as_deref().unwrap_or(""))).collect()
+        ide::entry_symbols(&doc, q, limit).iter().map(|s| format!("{} {}", s.name.split(" · ").next().unwrap_or(""), s.detail.as_deref().unwrap_or(""))).collect()
     };
     assert_eq!(names("v12", 3), ["v12 Step 12", "v129 Step 129", "v128 Step 128"]);
     assert_eq!(names("12", 2), ["v12 Step 12", "v212 Step 212"]);
@@ -377,6 +377,7 @@ fn entry_symbols_find_any_entry() {
     assert_eq!(names("", 2), ["v300 Step 300", "v299 Step 299"]);
     assert!(names("nothing", 5).is_empty());
     let s = &ide::entry_symbols(&doc, "v1", 1)[0];
+    assert_eq!(s.name, "v1 · 2025-11-13 · Step 1");
     assert_eq!(doc.slice(s.selection.clone()), "## v1 | 2025-11-13 14:00 | Step 1");
 }
 

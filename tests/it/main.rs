@@ -8,4 +8,7 @@ mod e2e;
 mod diagnostics;
 mod ide;
 mod cli;
+mod structure;
+mod corpus;
+mod tidy;
 mod reliability;

@@ -34,9 +34,13 @@ const SERVER_KEYS = ["requiredSections", "severities", "globs", "references", "m
 let client: LanguageClient | undefined;
 let output: OutputChannel;
 let starting: Promise<void> | undefined;
+/** `server/worklog-ls` inside the installed extension (platform-specific packages ship it). */
+let bundledServer: string | undefined;
 
 export async function activate(context: ExtensionContext): Promise<void> {
   output = window.createOutputChannel(CLIENT_NAME);
+  const root = context.extensionUri?.fsPath ?? context.extensionPath;
+  bundledServer = root ? path.join(root, "server", BINARY) : undefined;
   context.subscriptions.push(
     output,
     commands.registerCommand("worklog.restartServer", () => restart()),
@@ -71,8 +75,13 @@ interface ResolvedServer {
   from: string;
 }
 
-/** `worklog.server.path` if set (must exist), else `worklog-ls` on PATH. */
-function resolveServer(): ResolvedServer | string {
+/**
+ * Which binary to run, in the order rust-analyzer uses: `worklog.server.path`
+ * if set (it must exist; in an untrusted workspace VS Code only gives us the
+ * user's value, never the folder's), else the binary bundled with the
+ * extension, else `worklog-ls` on PATH.
+ */
+export function resolveServer(bundled: string | undefined = bundledServer): ResolvedServer | string {
   const configured = (workspace.getConfiguration("worklog").get<string>("server.path") ?? "").trim();
   if (configured) {
     let candidate = configured;
@@ -90,8 +99,21 @@ function resolveServer(): ResolvedServer | string {
     }
     return (
       `Work Log: \`${SERVER_SETTING}\` is set to "${configured}", but no executable file is there. ` +
-      `Fix the path in \`${SERVER_SETTING}\`, or clear it to use worklog-ls from PATH.`
+      `Fix the path in \`${SERVER_SETTING}\`, or clear it to use the bundled server or worklog-ls from PATH.`
     );
+  }
+  if (bundled && fs.existsSync(bundled)) {
+    // A .vsix unpacked by a tool that drops file modes: restore the x bit.
+    if (!isExecutableFile(bundled) && process.platform !== "win32") {
+      try {
+        fs.chmodSync(bundled, 0o755);
+      } catch {
+        // fall through to PATH
+      }
+    }
+    if (isExecutableFile(bundled)) {
+      return { command: bundled, from: "the extension (bundled)" };
+    }
   }
   for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
     if (!dir) continue;
@@ -101,8 +123,8 @@ function resolveServer(): ResolvedServer | string {
     }
   }
   return (
-    `Work Log: the worklog-ls server was not found on PATH. Install it ` +
-    `(\`cargo install --path .\` in the worklog-ls repository) or set \`${SERVER_SETTING}\` to the binary.`
+    `Work Log: the worklog-ls server was not found on PATH, and this package of the extension does not bundle one ` +
+    `(platform-specific packages do). Install it (\`cargo install --locked --path .\` in the worklog-ls repository) or set \`${SERVER_SETTING}\` to the binary.`
   );
 }
 

@@ -178,6 +178,65 @@ describe("extension behaviour (bundled dist/extension.js)", () => {
     assert.match(state.errors[0].message, /\/nonexistent\/worklog-ls/);
   });
 
+  /** A folder holding an executable (or not) `worklog-ls`. */
+  function fakeBinary(executable = true) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "worklog-bin-"));
+    const file = path.join(dir, "worklog-ls");
+    fs.writeFileSync(file, "#!/bin/sh\nexit 0\n", { mode: executable ? 0o755 : 0o644 });
+    return { dir, file };
+  }
+
+  function withPath(dir, fn) {
+    const savedPath = process.env.PATH;
+    process.env.PATH = dir;
+    try {
+      return fn();
+    } finally {
+      process.env.PATH = savedPath;
+    }
+  }
+
+  test("server order: worklog.server.path, then the bundled binary, then PATH", () => {
+    const setting = fakeBinary();
+    const bundled = fakeBinary();
+    const onPath = fakeBinary();
+    withPath(onPath.dir, () => {
+      state.settings["worklog.server.path"] = setting.file;
+      assert.deepEqual(extension.resolveServer(bundled.file), { command: setting.file, from: "worklog.server.path" });
+      delete state.settings["worklog.server.path"];
+      assert.deepEqual(extension.resolveServer(bundled.file), { command: bundled.file, from: "the extension (bundled)" });
+      assert.deepEqual(extension.resolveServer(path.join(bundled.dir, "missing")), { command: onPath.file, from: "PATH" });
+      assert.deepEqual(extension.resolveServer(undefined), { command: onPath.file, from: "PATH" });
+    });
+  });
+
+  test("a bundled binary that lost its x bit is made executable", () => {
+    const bundled = fakeBinary(false);
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
+    withPath(empty, () => {
+      assert.deepEqual(extension.resolveServer(bundled.file), { command: bundled.file, from: "the extension (bundled)" });
+    });
+    assert.ok(fs.statSync(bundled.file).mode & 0o100);
+  });
+
+  test("a broken worklog.server.path is an error even when a bundled binary exists", () => {
+    const bundled = fakeBinary();
+    state.settings["worklog.server.path"] = "/nonexistent/worklog-ls";
+    const result = extension.resolveServer(bundled.file);
+    assert.equal(typeof result, "string");
+    assert.match(result, /\/nonexistent\/worklog-ls/);
+  });
+
+  test("activation looks in <extension>/server/ and says when the package bundles no server", async () => {
+    const ext = fs.mkdtempSync(path.join(os.tmpdir(), "worklog-ext-"));
+    fs.mkdirSync(path.join(ext, "server"));
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
+    // Not executable and not chmod-able into a server: resolution falls back to PATH (empty) → the error.
+    await withPath(empty, () => extension.activate({ subscriptions: [], extensionPath: ext }));
+    assert.match(state.errors[0].message, /not found on PATH/);
+    assert.match(state.errors[0].message, /does not bundle one/);
+  });
+
   test("the server gets only its own settings (not server.path or trace.server)", () => {
     Object.assign(state.settings, {
       "worklog.server.path": "/opt/worklog-ls",

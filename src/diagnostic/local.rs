@@ -14,7 +14,7 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
             out.push(Diagnostic::new(
                 Code::MalformedEntry,
                 h.line.clone(),
-                format!("Entry headings read `## vN | YYYY-MM-DD HH:MM | Title`: {p}."),
+                format!("Entry headings read `## vN | YYYY-MM-DD | Title` (a time `HH:MM` after the date is optional): {p}."),
             ));
         }
         let mut seen = 0u16;
@@ -31,35 +31,27 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
                 seen |= bit;
             }
         }
+        // Unknown labels: only a near miss of a known one gets a hint; any
+        // other bold label is the author's own sub-heading.
         for l in m.labels.iter().filter(|l| l.kind.is_none()) {
             let name = l.name(text);
-            let sugg = suggest_label(name);
-            let msg = match sugg {
-                Some(k) => format!("`{}` is not a Work Log field; did you mean `{}`?", name, k.label()),
-                None => format!(
-                    "`{}` is not a Work Log field (known: {}).",
-                    name,
-                    FieldKind::ALL.map(|k| k.label()).join(", ")
-                ),
-            };
-            let mut d = Diagnostic::new(Code::UnknownSection, l.range.clone(), msg);
-            if let Some(k) = sugg {
-                let written = &text[l.range.clone()];
-                let fixed = if written.ends_with(":**") { format!("**{}:**", k.label()) } else { format!("**{}**:", k.label()) };
-                d = d.with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `{fixed}`"), l.range.clone(), fixed) });
-            }
-            out.push(d);
+            let Some(k) = suggest_label(name) else { continue };
+            let written = &text[l.range.clone()];
+            let (open, close) = label_delimiters(written);
+            let fixed = if written.ends_with(&format!(":{close}")) { format!("{open}{}:{close}", k.label()) } else { format!("{open}{}{close}:", k.label()) };
+            out.push(
+                Diagnostic::new(Code::UnknownSection, l.range.clone(), format!("`{}` is not a Work Log field; did you mean `{}`?", name, k.label()))
+                    .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `{fixed}`"), l.range.clone(), fixed) }),
+            );
         }
         if let Some(f) = m.field(FieldKind::Progress) {
-            let v = &text[f.value.clone()];
-            if !progress_ok(v) {
-                let tok_len = v.find(|c: char| c.is_whitespace() || c == '|').unwrap_or(v.len());
-                let at = if tok_len == 0 { f.label.range.clone() } else { f.value.start..f.value.start + tok_len };
-                out.push(Diagnostic::new(
-                    Code::BadProgress,
-                    at,
-                    "Progress starts with a whole percentage from 0% to 100% (e.g. `**Progress:** 60% | parser ✅`).",
-                ));
+            if let Some(at) = progress_problem(m, f, text) {
+                let msg = if text[f.value.clone()].is_empty() {
+                    "Progress is empty: give a percentage (`60%`) or milestones (`Phase 2/3 | parser ✅ | writer ⏳`)."
+                } else {
+                    "A percentage is outside 0–100%."
+                };
+                out.push(Diagnostic::new(Code::BadProgress, at, msg));
             }
         }
         if let Some(f) = m.field(FieldKind::Next) {
@@ -129,10 +121,48 @@ fn item_after_box(text: &str, start: usize) -> usize {
     start + 3 + (after.len() - after.trim_start().len())
 }
 
-/// `60%`, `100% | done`: an integer 0–100 directly followed by `%`.
-pub fn progress_ok(v: &str) -> bool {
-    let d = v.bytes().take_while(u8::is_ascii_digit).count();
-    d > 0 && d <= 3 && v.as_bytes().get(d) == Some(&b'%') && v[..d].parse::<u32>().is_ok_and(|n| n <= 100)
+/// `**Label:**` → (`**`, `**`); likewise `__` and `***`.
+fn label_delimiters(written: &str) -> (&'static str, &'static str) {
+    if written.starts_with("***") {
+        ("***", "***")
+    } else if written.starts_with("__") {
+        ("__", "__")
+    } else {
+        ("**", "**")
+    }
+}
+
+/// What is wrong with a Progress field, if anything: it is empty (the
+/// label's range), or a percentage in its value is outside 0–100 (that
+/// percentage). Milestone text without a percentage is valid (spec §2).
+fn progress_problem(m: &ChunkModel, f: &crate::model::Field, text: &str) -> Option<std::ops::Range<usize>> {
+    let v = &text[f.value.clone()];
+    if v.is_empty() {
+        let body = text.get(f.label.range.end..f.extent.end).unwrap_or("");
+        let _ = m;
+        return body.trim().is_empty().then(|| f.label.range.clone());
+    }
+    percent_out_of_range(v).map(|r| f.value.start + r.start..f.value.start + r.end)
+}
+
+/// The first `N%` (or `N.N%`) in `v` with N > 100, as a range within `v`.
+pub fn percent_out_of_range(v: &str) -> Option<std::ops::Range<usize>> {
+    let b = v.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i].is_ascii_digit() && (i == 0 || !(b[i - 1].is_ascii_alphanumeric() || b[i - 1] == b'.')) {
+            let s = i;
+            while i < b.len() && (b[i].is_ascii_digit() || b[i] == b'.' && b.get(i + 1).is_some_and(u8::is_ascii_digit)) {
+                i += 1;
+            }
+            if b.get(i) == Some(&b'%') && v[s..i].parse::<f64>().is_ok_and(|n| n > 100.0) {
+                return Some(s..i + 1);
+            }
+        } else {
+            i += 1;
+        }
+    }
+    None
 }
 
 /// The priority a wrong tag most likely meant.

@@ -1,0 +1,193 @@
+//! Tidy: the facts kept in more than one place agree, and the boundaries of
+//! ARCHITECTURE.md hold (rust-analyzer's `xtask/src/tidy.rs` is the model).
+//! A failure says what to change.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use worklog_ls::analysis::Code;
+
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The source without comment lines (`//`, `//!`, `///`).
+fn code_of(p: &Path) -> String {
+    std::fs::read_to_string(p).unwrap().lines().filter(|l| !l.trim_start().starts_with("//")).collect::<Vec<_>>().join("\n")
+}
+
+/// The top-level module a file of `src/` belongs to (`src/ide/mod.rs` → `ide`).
+fn module_of(p: &Path) -> Option<String> {
+    let rel = p.strip_prefix(root().join("src")).ok()?;
+    let first = rel.components().next()?.as_os_str().to_str()?;
+    let name = first.strip_suffix(".rs").unwrap_or(first);
+    (!matches!(name, "lib" | "main")).then(|| name.to_string())
+}
+
+fn codes() -> BTreeSet<String> {
+    Code::ALL.iter().map(|c| c.as_str().to_string()).collect()
+}
+
+#[test]
+fn module_graph_has_no_cycle() {
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for f in rust_files(&root().join("src")) {
+        let Some(from) = module_of(&f) else { continue };
+        let code = code_of(&f);
+        for (i, _) in code.match_indices("crate::") {
+            let to: String = code[i + 7..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+            if !to.is_empty() && to != from {
+                edges.entry(from.clone()).or_default().insert(to);
+            }
+        }
+    }
+    // Depth-first search for a back edge.
+    fn visit(n: &str, edges: &BTreeMap<String, BTreeSet<String>>, stack: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
+        if let Some(i) = stack.iter().position(|s| s == n) {
+            let mut cycle = stack[i..].to_vec();
+            cycle.push(n.to_string());
+            return Some(cycle);
+        }
+        if done.contains(n) {
+            return None;
+        }
+        stack.push(n.to_string());
+        for m in edges.get(n).into_iter().flatten() {
+            if let Some(c) = visit(m, edges, stack, done) {
+                return Some(c);
+            }
+        }
+        stack.pop();
+        done.insert(n.to_string());
+        None
+    }
+    let mut done = BTreeSet::new();
+    for n in edges.keys() {
+        if let Some(c) = visit(n, &edges, &mut Vec::new(), &mut done) {
+            panic!("module cycle: {} (edges: {edges:?}); move the shared part below both", c.join(" → "));
+        }
+    }
+}
+
+#[test]
+fn only_src_lsp_names_protocol_types() {
+    let mut bad = Vec::new();
+    for f in rust_files(&root().join("src")) {
+        if f.starts_with(root().join("src/lsp")) {
+            continue;
+        }
+        let code = code_of(&f);
+        for needle in ["tower_lsp", "ls_types", "lsp_types"] {
+            if code.contains(needle) {
+                bad.push(format!("{} names `{needle}`", f.display()));
+            }
+        }
+    }
+    assert!(bad.is_empty(), "protocol types belong in src/lsp/ (convert there):\n{}", bad.join("\n"));
+}
+
+#[test]
+fn analysis_layers_do_no_io() {
+    let mut bad = Vec::new();
+    for dir in ["src/syntax", "src/model", "src/diagnostic", "src/analysis", "src/ide"] {
+        for f in rust_files(&root().join(dir)) {
+            let code = code_of(&f);
+            // Tests may read fixtures; the code above them may not.
+            let code = code.split("#[cfg(test)]").next().unwrap_or("");
+            for needle in ["std::fs", "fs::read", "File::open", "std::process"] {
+                if code.contains(needle) {
+                    bad.push(format!("{} uses `{needle}`", f.display()));
+                }
+            }
+        }
+    }
+    let doc = code_of(&root().join("src/document.rs"));
+    if doc.contains("std::fs") {
+        bad.push("src/document.rs uses `std::fs`".into());
+    }
+    assert!(bad.is_empty(), "the analysis never does IO; disk facts come through FileFacts:\n{}", bad.join("\n"));
+}
+
+#[test]
+fn every_code_is_documented() {
+    let doc = std::fs::read_to_string(root().join("docs/format.md")).unwrap();
+    let table: BTreeSet<String> = doc
+        .lines()
+        .filter_map(|l| l.strip_prefix("| `"))
+        .flat_map(|l| {
+            // `| `a` / `b` | …`: every backticked code in the first cell.
+            let cell = l.split(" | ").next().unwrap_or("");
+            format!("`{cell}").split('`').skip(1).step_by(2).map(str::to_string).collect::<Vec<_>>()
+        })
+        .collect();
+    assert_eq!(table, codes(), "docs/format.md's code table must list exactly Code::ALL");
+}
+
+#[test]
+fn editors_list_every_code() {
+    let pkg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
+    let listed: BTreeSet<String> = pkg["contributes"]["configuration"]["properties"]["worklog.severities"]["propertyNames"]["enum"]
+        .as_array()
+        .expect("worklog.severities.propertyNames.enum in editors/vscode/package.json")
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    assert_eq!(listed, codes(), "editors/vscode/package.json: worklog.severities must name exactly Code::ALL");
+    let helix = std::fs::read_to_string(root().join("editors/helix/validate.py")).unwrap();
+    let block = helix.split("WORKLOG_CODES = {").nth(1).and_then(|b| b.split('}').next()).expect("WORKLOG_CODES in validate.py");
+    let listed: BTreeSet<String> = block.split('"').skip(1).step_by(2).map(str::to_string).collect();
+    assert_eq!(listed, codes(), "editors/helix/validate.py: WORKLOG_CODES must be exactly Code::ALL");
+}
+
+#[test]
+fn every_code_has_a_fixture() {
+    let mut tests = String::new();
+    for f in rust_files(&root().join("tests/it")) {
+        tests.push_str(&std::fs::read_to_string(f).unwrap());
+    }
+    tests.push_str(&std::fs::read_to_string(root().join("tests/data/spec-cases/expected.json")).unwrap());
+    let missing: Vec<String> = codes().into_iter().filter(|c| ![format!(" {c} `"), format!("\"{c}\""), format!("[{c}]")].iter().any(|p| tests.contains(p.as_str()))).collect();
+    assert!(missing.is_empty(), "codes with no fixture that produces them: {missing:?} (add one to tests/it/diagnostics.rs)");
+}
+
+#[test]
+fn rust_version_covers_the_lockfile() {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    let ours = manifest.lines().find_map(|l| l.strip_prefix("rust-version = \"")).and_then(|v| v.strip_suffix('"')).expect("rust-version in Cargo.toml");
+    let out = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--locked", "--offline"])
+        .current_dir(root())
+        .output()
+        .unwrap();
+    if !out.status.success() {
+        return; // no registry cache here: nothing to compare with
+    }
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let parse = |v: &str| -> Vec<u32> { v.split('.').map(|x| x.parse().unwrap_or(0)).collect() };
+    let need = meta["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| Some((p["rust_version"].as_str()?.to_string(), p["name"].as_str()?.to_string())))
+        .max_by_key(|(v, _)| parse(v));
+    if let Some((v, name)) = need {
+        assert!(parse(ours) >= parse(&v), "rust-version {ours} is below {v}, which the locked `{name}` needs");
+    }
+}
