@@ -234,6 +234,19 @@ impl Host {
     }
 }
 
+/// File events reported by the client, waiting to be applied: one task
+/// drains them in batches (a client that sends one notification per file
+/// costs one index copy per batch, not per file).
+#[derive(Default)]
+struct FsQueue {
+    events: Vec<workspace::FsEvent>,
+    draining: bool,
+}
+
+fn lock_queue(m: &Mutex<FsQueue>) -> MutexGuard<'_, FsQueue> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// What the publisher is asked to do.
 enum Publish {
     Doc(Uri),
@@ -246,6 +259,7 @@ pub struct Server {
     host: Arc<Mutex<Host>>,
     publish: mpsc::UnboundedSender<Publish>,
     index_writer: Arc<Mutex<()>>,
+    fs_queue: Arc<Mutex<FsQueue>>,
 }
 
 /// What background tasks need: they must not borrow the server, and the
@@ -259,6 +273,7 @@ struct Ctx {
     /// Serialises index replacements (event batches, rebuilds): each one
     /// works on a copy off the host lock and swaps it in.
     index_writer: Arc<Mutex<()>>,
+    fs_queue: Arc<Mutex<FsQueue>>,
 }
 
 impl Ctx {
@@ -381,7 +396,7 @@ impl Server {
         let host = Arc::new(Mutex::new(Host::default()));
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(publisher(client.clone(), host.clone(), rx));
-        Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())) }
+        Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())), fs_queue: Arc::default() }
     }
 
     /// `worklog/testPanic` (only with `WORKLOG_LS_TEST_HOOKS=1`, see
@@ -414,7 +429,13 @@ impl Server {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx { client: self.client.clone(), host: self.host.clone(), publish: self.publish.clone(), index_writer: self.index_writer.clone() }
+        Ctx {
+            client: self.client.clone(),
+            host: self.host.clone(),
+            publish: self.publish.clone(),
+            index_writer: self.index_writer.clone(),
+            fs_queue: self.fs_queue.clone(),
+        }
     }
 
 }
@@ -819,11 +840,11 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let events = params
+        let events: Vec<workspace::FsEvent> = params
             .changes
             .into_iter()
             .filter_map(|c| {
-                let p = c.uri.to_file_path()?.into_owned();
+                let p = file_path(&c.uri)?;
                 Some(match c.typ {
                     FileChangeType::CREATED => workspace::FsEvent::Created(p),
                     FileChangeType::DELETED => workspace::FsEvent::Removed(p),
@@ -832,10 +853,28 @@ impl LanguageServer for Server {
             })
             .collect();
         let ctx = self.ctx();
+        {
+            let mut q = lock_queue(&ctx.fs_queue);
+            q.events.extend(events);
+            if q.draining {
+                return;
+            }
+            q.draining = true;
+        }
         tokio::spawn(async move {
-            let (host, writer) = (ctx.host.clone(), ctx.index_writer.clone());
-            if let Some(rescan) = blocking("file events", move || apply_fs_events(&host, &writer, events)).await {
-                ctx.after_fs_events(rescan).await;
+            loop {
+                let events = {
+                    let mut q = lock_queue(&ctx.fs_queue);
+                    if q.events.is_empty() {
+                        q.draining = false;
+                        return;
+                    }
+                    std::mem::take(&mut q.events)
+                };
+                let (host, writer) = (ctx.host.clone(), ctx.index_writer.clone());
+                if let Some(rescan) = blocking("file events", move || apply_fs_events(&host, &writer, events)).await {
+                    ctx.after_fs_events(rescan).await;
+                }
             }
         });
     }
