@@ -125,7 +125,17 @@ async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, repli
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
-        while let Some(frame) = decoder.next_frame() {
+        loop {
+            // The decoder is fuzzed; should it still panic, the buffered
+            // bytes are dropped and answered, and reading goes on.
+            let frame = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.next_frame())) {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(_) => {
+                    decoder = framing::Decoder::new();
+                    framing::Frame::Reject(framing::error_reply(&serde_json::Value::Null, -32700, "Parse error: internal error in the frame decoder"))
+                }
+            };
             match frame {
                 framing::Frame::Reject(reply) => {
                     tracing::warn!("refused a frame from the client: {}", String::from_utf8_lossy(&reply));
