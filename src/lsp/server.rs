@@ -567,7 +567,20 @@ fn compute_diagnostics(snap: &Snapshot) -> Outcome {
 /// goes on.
 async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::UnboundedReceiver<Publish>) {
     let mut warned_large: HashSet<Uri> = HashSet::new();
-    while let Some(first) = rx.recv().await {
+    let mut trim_due: Option<tokio::time::Instant> = None;
+    loop {
+        let next = match trim_due {
+            Some(due) => tokio::select! {
+                p = rx.recv() => p,
+                _ = tokio::time::sleep_until(due) => {
+                    trim_due = None;
+                    tokio::task::spawn_blocking(trim_heap);
+                    continue;
+                }
+            },
+            None => rx.recv().await,
+        };
+        let Some(first) = next else { break };
         let mut order: Vec<Uri> = Vec::new();
         let mut queued: HashSet<Uri> = HashSet::new();
         let mut all = false;
@@ -588,6 +601,7 @@ async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::Unbound
             open.sort_by(|a, b| a.as_str().cmp(b.as_str()));
             order.extend(open);
         }
+        let mut closed_any = false;
         for uri in order {
             let (snap, inject) = {
                 let mut h = lock(&host);
@@ -595,6 +609,7 @@ async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::Unbound
                 (h.snapshot(&uri), inject)
             };
             let Some(snap) = snap else {
+                closed_any = true;
                 warned_large.remove(&uri);
                 client.publish_diagnostics(uri, Vec::new(), None).await;
                 continue;
@@ -629,6 +644,21 @@ async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::Unbound
             };
             client.publish_diagnostics(uri, diags, Some(version)).await;
         }
+        if closed_any {
+            // Documents were closed: hand freed memory back to the system
+            // once closing has paused for a moment (glibc keeps it
+            // otherwise; RSS stayed at its peak).
+            trim_due = Some(tokio::time::Instant::now() + std::time::Duration::from_millis(300));
+        }
+    }
+}
+
+/// Returns free heap memory to the system where the allocator keeps it.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory of the allocator.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
