@@ -681,7 +681,7 @@ mod lines {
                 while !stop.load(std::sync::atomic::Ordering::Relaxed) {
                     // Hard links keep both sources; rename over the target.
                     let tmp = target.with_extension("next");
-                    let from = if swaps % 2 == 0 { &file } else { &fifo };
+                    let from = if swaps.is_multiple_of(2) { &file } else { &fifo };
                     let _ = fs::remove_file(&tmp);
                     if fs::hard_link(from, &tmp).is_ok() {
                         let _ = fs::rename(&tmp, &target);
