@@ -37,7 +37,7 @@ use tokio::sync::{mpsc, watch};
 use tower_lsp_server::{LspService, Server as Transport};
 
 /// How long the process may take to end after `exit` (flushing what it can).
-pub const EXIT_GRACE: Duration = Duration::from_millis(800);
+pub const EXIT_GRACE: Duration = Duration::from_millis(500);
 /// How often the editor's process is checked.
 const PARENT_POLL: Duration = Duration::from_secs(1);
 
@@ -74,6 +74,9 @@ pub async fn serve_stdio() -> i32 {
         _ = end_rx.wait_for(|e| *e != End::Running) => false,
     };
     let end = *end_rx.borrow();
+    if !matches!(end, End::Exit { .. }) {
+        watchdog(end); // (the reader started the one for `exit`)
+    }
     match end {
         End::Orphaned => {
             tracing::warn!("the editor's process is gone: exiting");
@@ -95,10 +98,34 @@ pub async fn serve_stdio() -> i32 {
         }
     }
     let end = *end_rx.borrow();
+    tracing::info!("transport ended: {end:?}");
+    exit_code(end)
+}
+
+/// The exit code for how the transport ended.
+fn exit_code(end: End) -> i32 {
     match end {
-        End::Exit { after_shutdown: false } => 1,
+        End::Exit { after_shutdown: false } | End::Orphaned => 1,
         _ => 0,
     }
+}
+
+/// Ends the process from a thread of its own once the grace is over, should
+/// the orderly end take longer: the runtime's timers may be late when its
+/// workers are busy (a long parse), and a write to a blocked stdout never
+/// returns.
+fn watchdog(end: End) {
+    let grace = match end {
+        End::Running => return,
+        End::Exit { .. } => EXIT_GRACE,
+        End::Orphaned => Duration::ZERO,
+        End::Eof => EXIT_GRACE * 4,
+    };
+    let _ = std::thread::Builder::new().name("worklog-ls-exit".into()).spawn(move || {
+        std::thread::sleep(grace);
+        tracing::warn!("ending after {grace:?} ({end:?}): the orderly end did not finish");
+        std::process::exit(exit_code(end));
+    });
 }
 
 type Input = Box<dyn AsyncRead + Unpin + Send>;
@@ -117,9 +144,21 @@ fn stdio() -> (Input, Output) {
 
 /// Reads frames from the client, answers the bad ones, passes the rest to
 /// tower-lsp, and watches the lifecycle.
-async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, replies: mpsc::UnboundedSender<Vec<u8>>, end: Arc<watch::Sender<End>>) {
+/// Frames waiting for tower-lsp beyond this many bytes are dropped (and
+/// logged): only a client that stopped reading stdout while writing ever
+/// more gets there.
+const MAX_QUEUED: usize = 256 << 20;
+
+async fn read_input(mut input: Input, to_lsp: tokio::io::DuplexStream, replies: mpsc::UnboundedSender<Vec<u8>>, end: Arc<watch::Sender<End>>) {
     let mut decoder = framing::Decoder::new();
     let shutdown = AtomicBool::new(false);
+    // Frames go to tower-lsp through a forwarding task, so that this loop
+    // keeps reading stdin (and sees `exit`) even when tower-lsp is stalled
+    // by a client that stopped reading stdout.
+    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (frames_tx, frames_rx) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
+    tokio::spawn(forward(frames_rx, to_lsp, queued.clone()));
+    let mut dropped = false;
     loop {
         match input.read_buf(decoder.buffer()).await {
             Ok(0) | Err(_) => break,
@@ -151,15 +190,22 @@ async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, repli
                     }
                     let exit = method == Some("exit") && !m.has_id;
                     let header = format!("Content-Length: {}\r\n\r\n", m.body.len());
-                    let sent = async {
-                        to_lsp.write_all(header.as_bytes()).await?;
-                        to_lsp.write_all(&m.body).await
-                    };
-                    if sent.await.is_err() {
-                        return;
+                    let size = m.body.len();
+                    if queued.load(Ordering::SeqCst) + size > MAX_QUEUED {
+                        if !dropped {
+                            tracing::error!("tower-lsp is not reading (stdout blocked?): dropping messages");
+                            dropped = true;
+                        }
+                    } else {
+                        queued.fetch_add(size, Ordering::SeqCst);
+                        if frames_tx.send((header, m.body)).is_err() {
+                            return;
+                        }
                     }
                     if exit {
-                        end.send_replace(End::Exit { after_shutdown: shutdown.load(Ordering::SeqCst) });
+                        let e = End::Exit { after_shutdown: shutdown.load(Ordering::SeqCst) };
+                        watchdog(e);
+                        end.send_replace(e);
                         return;
                     }
                 }
@@ -174,7 +220,17 @@ async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, repli
             false
         }
     });
-    // Dropping `to_lsp` ends tower-lsp's input.
+    // Dropping the sender ends tower-lsp's input once the queue is written.
+}
+
+/// Writes queued frames to tower-lsp's input.
+async fn forward(mut frames: mpsc::UnboundedReceiver<(String, Vec<u8>)>, mut to_lsp: tokio::io::DuplexStream, queued: Arc<std::sync::atomic::AtomicUsize>) {
+    while let Some((header, body)) = frames.recv().await {
+        if to_lsp.write_all(header.as_bytes()).await.is_err() || to_lsp.write_all(&body).await.is_err() {
+            return;
+        }
+        queued.fetch_sub(body.len(), Ordering::SeqCst);
+    }
 }
 
 /// Copies tower-lsp's frames to stdout, with the reader's error replies in
