@@ -6,8 +6,8 @@
 //! The transport ([`serve_stdio`]) puts three tasks around tower-lsp-server:
 //!
 //! ```text
-//! stdin ─▶ reader (framing::Decoder) ─▶ duplex ─▶ tower-lsp ─▶ duplex ─▶ writer ─▶ stdout
-//!              └──── error replies for refused frames ─────────────────▶┘
+//! stdin ─▶ reader (framing::Decoder) ─▶ queue ─▶ forwarder ─▶ duplex ─▶ tower-lsp ─▶ duplex ─▶ writer ─▶ stdout
+//!              └──── error replies for refused frames ───────────────────────────────────────────▶┘
 //! ```
 //!
 //! - the reader checks every frame ([`framing`]): a bad one is answered
@@ -16,9 +16,12 @@
 //!   `exit`, and `initialize.processId`;
 //! - the writer copies tower-lsp's frames to stdout and slips the error
 //!   replies in between frames;
-//! - after `exit` the process ends within [`EXIT_GRACE`] even when stdout is
-//!   blocked (exit code 0 after `shutdown`, 1 without); when the editor's
-//!   process (`processId`) is gone, it ends too;
+//! - the reader never waits on tower-lsp (the forwarder does), so it sees
+//!   `exit` even when a client that stopped reading stdout has stalled
+//!   tower-lsp; after `exit` a watchdog thread ends the process within
+//!   [`EXIT_GRACE`] whatever the runtime is doing (exit code 0 after
+//!   `shutdown`, 1 without); when the editor's process (`processId`) is
+//!   gone, it ends too (code 1);
 //! - [`contain::Contained`] turns a panic in a handler into an error response.
 
 pub mod contain;
