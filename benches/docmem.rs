@@ -8,6 +8,8 @@
 //! `WLBENCH_LOOP=50 perf record --call-graph dwarf target/release/deps/docmem-…`).
 //! Under `cargo test --benches` it does nothing.
 
+#![allow(clippy::print_stdout)] // a bench prints its report
+
 #[path = "support/gen.rs"]
 mod gen;
 

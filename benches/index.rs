@@ -17,6 +17,8 @@
 //!
 //! Run: `cargo bench --bench index` (add `-- query` to run only the queries).
 
+#![allow(clippy::print_stdout)] // a bench prints its report
+
 use std::collections::HashSet;
 use std::fs;
 use std::path::{Path, PathBuf};

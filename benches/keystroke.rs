@@ -25,6 +25,8 @@
 //!
 //! Run: `cargo bench --bench keystroke -- --warm-up-time 1 --measurement-time 3`
 
+#![allow(clippy::print_stdout)] // a bench prints its report
+
 #[path = "support/gen.rs"]
 mod gen;
 

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod document;
+pub mod handoff;
 pub mod ide;
 pub mod lsp;
 pub mod model;

@@ -10,6 +10,9 @@ fn main() -> ExitCode {
     init_logging(args.log_file.as_deref().and_then(|p| p.to_str()));
     match args.command {
         Some(Command::Check(check)) => cli::run_check(&check),
+        Some(Command::Next(a)) => cli::next::run(&a),
+        Some(Command::Handoff(a)) => cli::handoff::run(&a),
+        Some(Command::Status(a)) => cli::status::run(&a),
         None => serve(),
     }
 }

@@ -19,6 +19,8 @@
 //! `node_modules/`) is written once under Cargo's `target/tmp/` and reused.
 //! `WLBENCH_BIN=/path/to/worklog-ls` measures another binary.
 
+#![allow(clippy::print_stdout)] // a bench prints its report
+
 #[path = "../support/gen.rs"]
 mod gen;
 mod client;

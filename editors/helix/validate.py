@@ -55,7 +55,8 @@ WORKLOG_CODES = {
     "duplicate-version", "version-order", "date-order", "missing-section",
     "duplicate-section", "unknown-section", "bad-progress", "bad-priority",
     "missing-priority", "file-not-found", "range-out-of-bounds", "bad-range",
-    "outside-workspace", "mojibake", "file-too-large",
+    "outside-workspace", "mojibake", "file-too-large", "completed-with-open-high",
+    "blocked-without-blocker",
 }
 WORKLOG_FIELDS = {
     "Prev", "Now", "Progress", "Files", "Work", "Decisions", "Works", "Fails", "Blockers",

@@ -2,6 +2,7 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
+pub mod status;
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -158,7 +159,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                             let digits: String = v.value.chars().filter(|c| c.is_ascii_digit()).collect();
                             let guess = v.value.trim_start_matches(['v', 'V']);
                             if !guess.is_empty() && guess.bytes().all(|c| c.is_ascii_digit()) {
-                                d = d.with_fix(Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")));
+                                d = d.with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")) });
                             } else if !digits.is_empty() && digits.len() < 10 && v.value.contains('.') {
                                 // v4.1: no safe guess; leave it to the user.
                             }
@@ -172,7 +173,7 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     let at = f.range.end - closing_len(doc, f.range.end);
                     out.push(
                         Diagnostic::new(Code::MissingStatus, f.open_line.clone(), "The frontmatter has no `status:` (in_progress, needs_review, blocked or completed).")
-                            .with_fix(Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n")),
+                            .with_fix(Fix { preferred: true, ..Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n") }),
                     )
                 }
                 Some(s) if !STATUSES.contains(&s.value.as_str()) => {
@@ -257,15 +258,16 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         if !sm.only_elided && !sm.malformed && sm.present & required != required {
             for k in &config.required_sections {
                 if sm.present & (1 << *k as u16) == 0 {
-                    let at = head.end;
+                    let (at, text) = field_insertion(doc, c, *k);
                     out.push(
                         Diagnostic::new(Code::MissingSection, head.clone(), format!("This entry has no `**{}:**` field.", k.label()))
-                            .with_fix(Fix::replace(format!("Add `**{}:**`", k.label()), at..at, format!("\n**{}:** ", k.label()))),
+                            .with_fix(Fix::replace(format!("Add `**{}:**`", k.label()), at..at, text)),
                     );
                 }
             }
         }
     }
+    status::status_checks(doc, pre, out);
     if let (Some((fv, fr)), Some((hv, _))) = (fm_version, highest) {
         if fv != hv {
             out.push(
@@ -273,6 +275,35 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{hv}`"), fr, format!("v{hv}")) }),
             );
         }
+    }
+}
+
+/// Where a missing field goes, and its text: before the first field of the
+/// entry that comes after it in the template's order (Prev, Now, Progress,
+/// Files, Work, Decisions, Works, Fails, Blockers, Next, Open, Review
+/// Checklist), else after the entry's last line.
+fn field_insertion(doc: &Document, c: &crate::document::Chunk, k: crate::model::FieldKind) -> (usize, String) {
+    let later = c.model.fields.iter().filter(|f| f.label.kind.is_some_and(|fk| fk > k)).map(|f| f.label.range.start).min();
+    match later {
+        // A label starts its line: insert a whole line before it.
+        Some(at) => (c.start + at, format!("**{}:** \n", k.label())),
+        None => {
+            let text = doc.slice(c.start..c.end());
+            let end = c.start + text.trim_end().len();
+            (end, format!("\n**{}:** ", k.label()))
+        }
+    }
+}
+
+/// A line range as written (`84-120`, `L84-L120`, `L84-120`, `L42`), with
+/// new numbers in the same style.
+fn restyle_range(written: &str, start: u32, end: u32) -> String {
+    let l1 = if written.starts_with('L') { "L" } else { "" };
+    let l2 = if written.contains("-L") { "L" } else { "" };
+    if start == end {
+        format!("{l1}{start}")
+    } else {
+        format!("{l1}{start}-{l2}{end}")
     }
 }
 
@@ -358,14 +389,17 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
                     }
                     out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{path}` does not exist in the workspace.")));
                 }
-                Resolution::Found(files) => check_range(r, &path, &files, cx.facts, c.start, out),
+                Resolution::Found(files) => {
+                    let written = r.lines.as_ref().map(|(_, at)| doc.slice(c.abs(at))).unwrap_or_default();
+                    check_range(r, &path, &written, &files, cx.facts, c.start, out)
+                }
                 Resolution::Unknown => {}
             }
         }
     }
 }
 
-fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
+fn check_range(r: &FileRef, path: &str, written_lines: &str, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
     let Some((span, at)) = &r.lines else { return };
     if !span.is_valid() {
         return; // bad-range already says it
@@ -375,10 +409,17 @@ fn check_range(r: &FileRef, path: &str, files: &[std::path::PathBuf], facts: &dy
         return;
     }
     let n = counts.iter().copied().max().unwrap_or(0);
+    let lines_at = at.clone();
     let at = if r.form == RefForm::Nested { at.clone() } else { r.range.clone() };
-    out.push(Diagnostic::new(
+    let mut d = Diagnostic::new(
         Code::RangeOutOfBounds,
         base + at.start..base + at.end,
         format!("Lines {}-{} are past the end of `{path}` ({n} lines).", span.start, span.end),
-    ));
+    );
+    // Clamp to the file's end, when the range starts inside the file.
+    if n > 0 && (span.start as usize) <= n {
+        let new = restyle_range(written_lines, span.start, n as u32);
+        d = d.with_fix(Fix::replace(format!("Clamp to `{new}` (the file has {n} lines)"), base + lines_at.start..base + lines_at.end, new));
+    }
+    out.push(d);
 }

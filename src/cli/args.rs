@@ -17,7 +17,7 @@ Exit status:
 /// The command line of `worklog-ls`.
 #[derive(Debug, Parser)]
 #[command(name = "worklog-ls", version, about = ABOUT, long_about = None)]
-#[command(args_conflicts_with_subcommands = true, after_help = EXIT_STATUS)]
+#[command(args_conflicts_with_subcommands = true, args_override_self = true, after_help = EXIT_STATUS)]
 pub struct Cli {
     /// Serve LSP on stdin/stdout (the default; accepted for editors that pass it)
     #[arg(long)]
@@ -37,6 +37,92 @@ pub enum Command {
     /// Check Work Logs in files and folders, as the server would
     #[command(after_help = EXIT_STATUS)]
     Check(CheckArgs),
+    /// Start the next entry of a Work Log (prints the log unless --in-place or --file)
+    ///
+    /// Appends `## v<N+1> | <now> | ` with Prev, Now, Progress and the open Next
+    /// items carried over; bumps `version:`; the status goes back to in_progress.
+    #[command(after_help = HANDOFF_EXIT_STATUS)]
+    Next(NextArgs),
+    /// Print the hand-off copy of a Work Log and, on stderr, its token saving
+    ///
+    /// Frontmatter, title, one elision line for the older entries, the latest
+    /// entries in full.
+    #[command(after_help = HANDOFF_EXIT_STATUS)]
+    Handoff(HandoffArgs),
+    /// Say where Work Logs stand: version, status, progress, the next HIGH item
+    #[command(after_help = HANDOFF_EXIT_STATUS)]
+    Status(StatusArgs),
+}
+
+const HANDOFF_EXIT_STATUS: &str = "\
+Exit status:
+  0  done
+  1  a named file is not a Work Log
+  2  usage or I/O error, or a file that would be overwritten";
+
+/// `worklog-ls next FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct NextArgs {
+    /// The Work Log
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Write the result back to FILE instead of printing it
+    #[arg(long, conflicts_with = "file_next")]
+    pub in_place: bool,
+
+    /// Write the result to the next file of the log beside FILE
+    /// (Auth-WorkLog-v2.md → Auth-WorkLog-v3.md); never overwrites
+    #[arg(long = "file", id = "file_next")]
+    pub file_next: bool,
+
+    /// Keep the frontmatter status [default: needs_review, blocked and
+    /// completed go back to in_progress]
+    #[arg(long)]
+    pub keep_status: bool,
+
+    /// The date and time of the new entry, "YYYY-MM-DD HH:MM" [default: local
+    /// time now]
+    #[arg(long, value_name = "YYYY-MM-DD HH:MM")]
+    pub now: Option<String>,
+}
+
+/// `worklog-ls handoff FILE`.
+#[derive(Debug, Clone, Args)]
+pub struct HandoffArgs {
+    /// The Work Log
+    #[arg(value_name = "FILE")]
+    pub file: PathBuf,
+
+    /// Write the copy to OUT instead of stdout
+    #[arg(short = 'o', long = "output", value_name = "OUT")]
+    pub output: Option<PathBuf>,
+
+    /// How many of the latest entries to keep in full
+    #[arg(long, value_name = "N", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..))]
+    pub keep: u32,
+}
+
+/// `worklog-ls status FILE…`.
+#[derive(Debug, Clone, Args)]
+pub struct StatusArgs {
+    /// Work Logs; of several files of one log (…-v1.md … -v4.md) the one with
+    /// the highest version is current
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Output format: the sentence, or one JSON object (docs/cli.md)
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = StatusFormat::Human)]
+    pub format: StatusFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum StatusFormat {
+    /// One line per log
+    #[value(alias = "text")]
+    Human,
+    /// One JSON object
+    Json,
 }
 
 /// `worklog-ls check [PATH…]`.
@@ -114,5 +200,28 @@ mod tests {
         };
         assert_eq!(a.paths, [PathBuf::from("--root"), PathBuf::from("-x.md")]);
         assert_eq!(a.format, Format::Human);
+    }
+
+    #[test]
+    fn handoff_commands() {
+        let Some(Command::Next(a)) =
+            Cli::try_parse_from(["worklog-ls", "next", "--file", "--now", "2025-11-13 18:00", "a-v2.md"]).unwrap().command
+        else {
+            panic!()
+        };
+        assert!(a.file_next && !a.in_place && !a.keep_status);
+        assert_eq!((a.file, a.now.as_deref()), (PathBuf::from("a-v2.md"), Some("2025-11-13 18:00")));
+        assert!(Cli::try_parse_from(["worklog-ls", "next", "--file", "--in-place", "a.md"]).is_err());
+        let Some(Command::Handoff(a)) = Cli::try_parse_from(["worklog-ls", "handoff", "-o", "out.md", "a.md"]).unwrap().command else {
+            panic!()
+        };
+        assert_eq!((a.keep, a.output), (1, Some(PathBuf::from("out.md"))));
+        assert!(Cli::try_parse_from(["worklog-ls", "handoff", "--keep", "0", "a.md"]).is_err());
+        let Some(Command::Status(a)) = Cli::try_parse_from(["worklog-ls", "status", "--format", "json", "a.md", "b.md"]).unwrap().command
+        else {
+            panic!()
+        };
+        assert_eq!((a.files.len(), a.format), (2, StatusFormat::Json));
+        assert!(Cli::try_parse_from(["worklog-ls", "status"]).is_err());
     }
 }

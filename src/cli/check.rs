@@ -115,10 +115,8 @@ impl Outcome {
     /// disk; else why not (said once for the whole run).
     pub fn references_not_checked(&self) -> Option<String> {
         // Logs that are not text were not analysed at all: not counted here.
-        let mut rootless = self
-            .files
-            .iter()
-            .filter(|f| f.work_log && !f.references_checked && !f.diagnostics.iter().any(|d| d.code == NOT_TEXT));
+        let mut rootless =
+            self.files.iter().filter(|f| f.work_log && !f.references_checked && !f.diagnostics.iter().any(|d| d.code == NOT_TEXT));
         let first = rootless.next()?;
         let more = rootless.count();
         let others = match more {
@@ -126,10 +124,7 @@ impl Outcome {
             1 => " (and 1 other log)".to_string(),
             n => format!(" (and {n} other logs)"),
         };
-        Some(format!(
-            "no project root: no worklog.toml or .git above {}{others}; pass --root",
-            first.path.display()
-        ))
+        Some(format!("no project root: no worklog.toml or .git above {}{others}; pass --root", first.path.display()))
     }
 
     /// 2 on any I/O error, else 1 on any error diagnostic, else 0.
@@ -166,7 +161,7 @@ pub fn check_paths(paths: &[PathBuf], root: Option<&Path>) -> Outcome {
     let mut files: Vec<(PathBuf, bool)> = Vec::new();
     for p in paths {
         match std::fs::metadata(p) {
-            Ok(m) if m.is_dir() => files.extend(markdown_files(p, &mut outcome.io_errors).into_iter().map(|f| (f, false))),
+            Ok(m) if m.is_dir() => files.extend(markdown_files(p).into_iter().map(|f| (f, false))),
             Ok(m) if m.is_file() => files.push((p.clone(), true)),
             Ok(_) => outcome.io_errors.push(IoError { path: p.clone(), message: "not a regular file or folder".into() }),
             Err(e) => outcome.io_errors.push(IoError { path: p.clone(), message: e.to_string() }),
@@ -342,18 +337,14 @@ pub fn pos(doc: &Document, offset: usize) -> Pos {
     Pos { line: line + 1, column: ci - rope.line_to_char(line) + 1, offset }
 }
 
-/// Markdown files below `dir`, honouring ignore files, in a stable order.
-/// (The walk reads ignore files only when they are small regular files: a
-/// committed `.gitignore -> /dev/zero` or a FIFO cannot hang `check`.)
-fn markdown_files(dir: &Path, errors: &mut Vec<IoError>) -> Vec<PathBuf> {
-    if let Err(e) = std::fs::read_dir(dir) {
-        errors.push(IoError { path: dir.to_path_buf(), message: e.to_string() });
-        return Vec::new();
-    }
+/// Markdown files below `dir`, honouring ignore files, in a stable order
+/// (`workspace::walk_files`: ignore files are read only when they are small
+/// regular files, so a `.gitignore -> /dev/zero` or a FIFO cannot hang
+/// `check`). `check` (the folder `.`) shows `a/w.md`, not `./a/w.md`.
+fn markdown_files(dir: &Path) -> Vec<PathBuf> {
     workspace::walk_files(dir)
         .into_iter()
         .filter(|p| is_markdown(p))
-        // `check` (the folder `.`) shows `a/w.md`, not `./a/w.md`.
         .map(|p| match p.strip_prefix(".") {
             Ok(rel) if dir == Path::new(".") => rel.to_path_buf(),
             _ => p,
@@ -362,7 +353,5 @@ fn markdown_files(dir: &Path, errors: &mut Vec<IoError>) -> Vec<PathBuf> {
 }
 
 fn is_markdown(p: &Path) -> bool {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
+    p.extension().and_then(|e| e.to_str()).is_some_and(|e| e.eq_ignore_ascii_case("md") || e.eq_ignore_ascii_case("markdown"))
 }

@@ -83,12 +83,7 @@ pub fn render(renderer: &Renderer, f: &FileReport, d: &Diag) -> String {
                 // An empty range: underline the character there, if any.
                 end += line[start..].chars().next().map_or(0, char::len_utf8);
             }
-            title.element(
-                Snippet::source(line)
-                    .line_start(d.start.line)
-                    .path(path)
-                    .annotation(AnnotationKind::Primary.span(start..end)),
-            )
+            title.element(Snippet::source(line).line_start(d.start.line).path(path).annotation(AnnotationKind::Primary.span(start..end)))
         }
         None => title.element(Origin::path(path).line(d.start.line).char_column(d.start.column)),
     };

@@ -79,11 +79,7 @@ pub fn json(o: &Outcome) -> JsonReport<'_> {
     JsonReport {
         version: JSON_VERSION,
         files: o.files.iter().map(json_file).collect(),
-        io_errors: o
-            .io_errors
-            .iter()
-            .map(|e| JsonIoError { path: path_string(&e.path), message: e.message.clone() })
-            .collect(),
+        io_errors: o.io_errors.iter().map(|e| JsonIoError { path: path_string(&e.path), message: e.message.clone() }).collect(),
         summary: JsonSummary {
             files_checked: c.files,
             work_logs: c.work_logs,
@@ -160,6 +156,8 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("outside-workspace", "A reference that resolves outside the project root."),
     ("mojibake", "UTF-8 text that was decoded as Windows-1252."),
     ("file-too-large", "A file over the size limit, not analysed."),
+    ("completed-with-open-high", "`status: completed` while the latest entry's Next still has an open [HIGH] item."),
+    ("blocked-without-blocker", "`status: blocked` while the latest entry says `**Blockers:** None`."),
 ];
 
 fn describe(c: Code) -> &'static str {

@@ -6,19 +6,24 @@
 //! - [`human`]: diagnostics rendered with `annotate-snippets`, colour through
 //!   `anstream` (`--color`, `NO_COLOR`, `CLICOLOR_FORCE`).
 //! - [`machine`]: `--format json` (one object, docs/cli.md) and `--format sarif`.
+//! - [`next`], [`handoff`], [`status`]: the hand-off commands over
+//!   `crate::handoff` (start the next entry, the compact copy, the status line).
 //!
 //! Exit status: 0 when no errors (warnings allowed), 1 when any error
 //! diagnostic, 2 for usage or I/O errors.
 
 pub mod args;
 pub mod check;
+pub mod handoff;
 pub mod human;
 pub mod machine;
+pub mod next;
+pub mod status;
 
 use std::io::Write;
 use std::process::ExitCode;
 
-pub use args::{CheckArgs, Cli, ColorWhen, Command, Format};
+pub use args::{CheckArgs, Cli, ColorWhen, Command, Format, HandoffArgs, NextArgs, StatusArgs, StatusFormat};
 pub use check::{check_paths, FileReport, Outcome};
 
 /// Run `worklog-ls check` with the process's stdout and stderr; the exit

@@ -82,6 +82,8 @@ codes! {
     OutsideWorkspace => "outside-workspace", Error;
     Mojibake => "mojibake", Warning;
     FileTooLarge => "file-too-large", Information;
+    CompletedWithOpenHigh => "completed-with-open-high", Information;
+    BlockedWithoutBlocker => "blocked-without-blocker", Information;
 }
 
 /// A text edit that fixes a diagnostic.

@@ -570,6 +570,7 @@ mod tests {
     /// `cargo test --release --lib frame_cost -- --ignored --nocapture`.
     #[test]
     #[ignore]
+    #[allow(clippy::print_stdout)] // a measurement printed for a person
     fn frame_cost() {
         let keystroke = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///w/docs/worklog.md","version":412},"contentChanges":[{"range":{"start":{"line":1041,"character":17},"end":{"line":1041,"character":17}},"text":"a"}]}}"#;
         let text: String = (0..5000).map(|i| format!("## v{i} | 2025-01-01 | entry\\n\\n**Now:** work on `src/x{i}.rs:1-20`\\n")).collect();

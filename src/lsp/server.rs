@@ -98,9 +98,16 @@ struct OpenDoc {
     path: Option<PathBuf>,
 }
 
-/// One workspace folder.
+/// One project root: a workspace folder, or a log's project root found
+/// inside one (the nearest `worklog.toml`, format contract §3) or without
+/// one (the nearest `worklog.toml` or `.git`). Every request on a log uses
+/// its deepest root, so completion, resolution and settings agree with
+/// `worklog-ls check` on the same log.
 struct Root {
     path: PathBuf,
+    /// A workspace folder named by the client (else a project root found
+    /// for an opened log).
+    folder: bool,
     /// `None` until the background walk is done (or in single-file mode).
     index: Option<Arc<FileIndex>>,
     indexing: bool,
@@ -116,6 +123,7 @@ impl Root {
     fn new(path: PathBuf) -> Root {
         Root {
             path,
+            folder: true,
             index: None,
             indexing: false,
             lines: Arc::new(LineCache::new(crate::config::DEFAULT_MAX_FILE_SIZE)),
@@ -176,6 +184,11 @@ impl Host {
     fn root_for(&self, path: Option<&Path>) -> Option<&Root> {
         let path = path?;
         self.roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())
+    }
+
+    /// The workspace folder holding `path` (the deepest one), if any.
+    fn folder_for(&self, path: &Path) -> Option<PathBuf> {
+        self.roots.iter().filter(|r| r.folder && path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len()).map(|r| r.path.clone())
     }
 
     fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
@@ -418,6 +431,43 @@ impl Server {
             }
             _ => Err(tower_lsp_server::jsonrpc::Error::invalid_params("in: handler or publisher")),
         }
+    }
+
+    /// Make the project root of the log at `path` a root of its own when it
+    /// is not one yet (a `worklog.toml` below the workspace folder, or a
+    /// repository when the client named no folder): its index, settings
+    /// and matcher then serve that log. The disk is looked at off the lock;
+    /// indexing and the settings warnings run in the background.
+    fn add_project_root(&self, path: Option<&Path>) {
+        let Some(path) = path else { return };
+        let folder = self.host().folder_for(path);
+        let Some(project) = workspace::root::project_root_for(path, folder.as_deref()) else { return };
+        if self.host().roots.iter().any(|r| r.path == project) {
+            return;
+        }
+        let mut root = Root::new(project.clone());
+        root.folder = false;
+        root.toml = workspace::read_config(&project);
+        let added = {
+            let mut h = self.host();
+            if h.roots.iter().any(|r| r.path == project) {
+                None
+            } else {
+                h.roots.push(root);
+                let (warnings, reparse) = h.rebuild_configs();
+                // Only the new root's warnings are new.
+                let mine = format!("{}: ", project.display());
+                let warnings: Vec<String> = warnings.into_iter().filter(|w| w.starts_with(&mine)).collect();
+                Some((h.roots.len() - 1, warnings, reparse))
+            }
+        };
+        let Some((i, warnings, reparse)) = added else { return };
+        let ctx = self.ctx();
+        ctx.start_indexing(i);
+        tokio::spawn(async move {
+            ctx.reparse(reparse).await;
+            ctx.warn(warnings).await;
+        });
     }
 
     fn host(&self) -> MutexGuard<'_, Host> {
@@ -780,6 +830,7 @@ impl LanguageServer for Server {
             // and relative references are found without IO later on. The
             // path and the parse are made before the lock is taken.
             let path = file_path(&d.uri).map(|p| canonical_file(&p));
+            self.add_project_root(path.as_deref());
             let cap = self.host().cap_for(path.as_deref());
             let text = Text::new(&d.text, cap);
             let mut h = self.host();

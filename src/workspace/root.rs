@@ -28,10 +28,7 @@ pub fn project_root_for(log: &Path, folder: Option<&Path>) -> Option<PathBuf> {
         let mut inside = dir.ancestors().take_while(|a| a.starts_with(folder));
         return Some(inside.find(|a| has_config(a)).unwrap_or(folder).to_path_buf());
     }
-    dir.ancestors()
-        .find(|a| has_config(a))
-        .or_else(|| dir.ancestors().find(|a| a.join(".git").exists()))
-        .map(Path::to_path_buf)
+    dir.ancestors().find(|a| has_config(a)).or_else(|| dir.ancestors().find(|a| a.join(".git").exists())).map(Path::to_path_buf)
 }
 
 fn has_config(dir: &Path) -> bool {

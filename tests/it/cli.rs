@@ -72,7 +72,8 @@ fn help_works_everywhere() {
         assert!(out.contains("Exit status:"), "{args:?}: {out}");
     }
     let (_, out, _) = run(&["check", "--help"]);
-    for flag in ["--root <DIR>", "--format <FORMAT>", "--color <WHEN>", "[PATH]...", "human", "json", "sarif", "NO_COLOR", "CLICOLOR_FORCE"] {
+    for flag in ["--root <DIR>", "--format <FORMAT>", "--color <WHEN>", "[PATH]...", "human", "json", "sarif", "NO_COLOR", "CLICOLOR_FORCE"]
+    {
         assert!(out.contains(flag), "check --help lacks {flag}: {out}");
     }
     let (_, out, _) = run(&["--help"]);
@@ -135,11 +136,7 @@ fn format_text_is_an_alias_of_human() {
 #[test]
 fn exit_codes() {
     // 0: clean, or warnings only.
-    let dir = project(&[
-        ("clean.md", &log("")),
-        ("warn.md", &log("- d without a priority\n")),
-        ("err.md", &log("- [high] d\n")),
-    ]);
+    let dir = project(&[("clean.md", &log("")), ("warn.md", &log("- d without a priority\n")), ("err.md", &log("- [high] d\n"))]);
     let (code, out, _) = run_in(dir.path(), &["check", "clean.md", "warn.md"]);
     assert_eq!(code, 0, "{out}");
     assert!(out.contains("warning[missing-priority]"), "{out}");
@@ -173,10 +170,7 @@ fn errors_are_rendered_as_compilers_do() {
     assert_eq!(code, 1);
     assert!(out.contains("error[missing-status]: "), "{out}");
     assert!(out.contains(" --> tests/data/spec-cases/errors.md:1:1\n  |\n1 | ---\n  | ^^^\n"), "{out}");
-    assert!(
-        out.contains(" --> tests/data/spec-cases/errors.md:10:3\n   |\n10 | - [Medium] Pick a driver\n   |   ^^^^^^^^\n"),
-        "{out}"
-    );
+    assert!(out.contains(" --> tests/data/spec-cases/errors.md:10:3\n   |\n10 | - [Medium] Pick a driver\n   |   ^^^^^^^^\n"), "{out}");
     assert!(out.contains("warning[file-not-found]: `src/app/cache.rs`"), "{out}");
     assert!(out.contains(" --> tests/data/spec-cases/errors.md:19:4\n"), "{out}");
     // Quick fixes are named.
@@ -225,10 +219,7 @@ fn a_named_file_that_is_not_a_work_log_gets_a_note() {
     let (code, out, err) = run_in(dir.path(), &["check", "README.md", "docs"]);
     assert_eq!(code, 0, "{out}{err}");
     assert_eq!(out, "checked 0 Work Logs: 0 errors, 0 warnings\n");
-    assert!(
-        err.contains("note: README.md: not a Work Log: no frontmatter with `version: vN` and a known `status`"),
-        "{err}"
-    );
+    assert!(err.contains("note: README.md: not a Work Log: no frontmatter with `version: vN` and a known `status`"), "{err}");
     // Only named files get the note, not those found in a folder.
     assert!(!err.contains("other.md"), "{err}");
     let (_, out, err) = run_in(dir.path(), &["check", "--format", "json", "skill.md"]);
@@ -250,7 +241,10 @@ fn a_log_that_is_not_utf8_is_a_diagnostic_of_that_file() {
     std::fs::write(dir.path().join("utf16.md"), b"\xff\xfe#\x00 \x00N\x00o\x00\n\x00").unwrap();
     let (code, out, err) = run_in(dir.path(), &["check"]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains(&format!("error[not-text]: not UTF-8 text (invalid byte 0xE9 at offset {offset}); save the log as UTF-8")), "{out}");
+    assert!(
+        out.contains(&format!("error[not-text]: not UTF-8 text (invalid byte 0xE9 at offset {offset}); save the log as UTF-8")),
+        "{out}"
+    );
     assert!(out.contains("  --> latin1.md:14:12\n"), "{out}");
     assert!(out.contains("14 | - [LOW] caf\u{FFFD} cr\u{FFFD}me\n   |            ^\n"), "{out}");
     assert!(out.ends_with("checked 2 Work Logs: 1 error, 0 warnings\n"), "{out}");
@@ -338,8 +332,7 @@ fn strip_ansi(s: &str) -> String {
 
 #[test]
 fn json_is_one_object_with_files_and_a_summary() {
-    let (code, out, _) =
-        run(&["check", "--format", "json", "--root", "tests/data/spec-cases", "tests/data/spec-cases"]);
+    let (code, out, _) = run(&["check", "--format", "json", "--root", "tests/data/spec-cases", "tests/data/spec-cases"]);
     assert_eq!(code, 1);
     let v = json(&out);
     let keys = |v: &Value| {
@@ -368,21 +361,10 @@ fn json_is_one_object_with_files_and_a_summary() {
     let s = &v["summary"];
     assert_eq!(
         keys(s),
-        [
-            "errors",
-            "files_checked",
-            "hints",
-            "information",
-            "references_checked",
-            "references_not_checked_reason",
-            "warnings",
-            "work_logs"
-        ]
+        ["errors", "files_checked", "hints", "information", "references_checked", "references_not_checked_reason", "warnings", "work_logs"]
     );
     assert_eq!(s["files_checked"].as_u64(), Some(files.len() as u64));
-    let count = |sev: &str| {
-        files.iter().flat_map(|f| f["diagnostics"].as_array().unwrap()).filter(|d| d["severity"] == sev).count() as u64
-    };
+    let count = |sev: &str| files.iter().flat_map(|f| f["diagnostics"].as_array().unwrap()).filter(|d| d["severity"] == sev).count() as u64;
     for (key, sev) in [("errors", "error"), ("warnings", "warning"), ("information", "information"), ("hints", "hint")] {
         assert_eq!(s[key].as_u64(), Some(count(sev)), "{key}");
     }
@@ -422,6 +404,27 @@ fn settings_warnings_go_to_stderr_in_every_format() {
     }
 }
 
+#[test]
+fn folders_are_walked_for_markdown_honouring_ignore_files() {
+    let dir = project(&[
+        (".gitignore", "build/\n"),
+        ("a.md", &log("")),
+        ("b.markdown", &log("")),
+        ("c.txt", &log("")),
+        ("build/d.md", &log("")),
+        (".hidden/e.md", &log("")),
+        ("sub/f.MD", &log("")),
+    ]);
+    let (code, out, _) = run_in(dir.path(), &["check", "--format", "json"]);
+    assert_eq!(code, 0);
+    let v = json(&out);
+    let paths: Vec<&str> = v["files"].as_array().unwrap().iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["a.md", "b.markdown", "sub/f.MD"]);
+    // A named file is checked whatever its name.
+    let (_, out, _) = run_in(dir.path(), &["check", "--format", "json", "c.txt", "build/d.md"]);
+    assert_eq!(json(&out)["summary"]["work_logs"], 2);
+}
+
 // ---------------------------------------------------------------- project root
 
 #[test]
@@ -443,10 +446,7 @@ fn without_a_project_root_references_are_not_checked_and_the_summary_says_why() 
     let (_, out, _) = run_in(d, &["check", "--format", "json", "logs/w.md"]);
     let v = json(&out);
     assert_eq!(v["summary"]["references_checked"], false);
-    assert_eq!(
-        v["summary"]["references_not_checked_reason"],
-        "no project root: no worklog.toml or .git above logs/w.md; pass --root"
-    );
+    assert_eq!(v["summary"]["references_not_checked_reason"], "no project root: no worklog.toml or .git above logs/w.md; pass --root");
     assert_eq!(v["files"][0]["project_root"], Value::Null);
     // --root checks them.
     let (code, out, _) = run_in(d, &["check", "--root", ".", "logs/w.md"]);
@@ -486,7 +486,8 @@ fn the_nearest_worklog_toml_is_the_root_of_each_log() {
     let b = &v["files"][1];
     assert_eq!(a["path"], "a/w.md");
     // a/: its own settings, and `src/x.rs` resolves inside a/.
-    let codes = |f: &Value| f["diagnostics"].as_array().unwrap().iter().map(|d| format!("{}:{}", d["code"], d["severity"])).collect::<Vec<_>>();
+    let codes =
+        |f: &Value| f["diagnostics"].as_array().unwrap().iter().map(|d| format!("{}:{}", d["code"], d["severity"])).collect::<Vec<_>>();
     assert_eq!(codes(a), ["\"missing-priority\":\"error\""]);
     // b/: rooted at the .git folder, where src/x.rs does not exist.
     assert_eq!(codes(b), ["\"missing-priority\":\"warning\"", "\"file-not-found\":\"warning\""]);
@@ -496,10 +497,7 @@ fn the_nearest_worklog_toml_is_the_root_of_each_log() {
 
 #[test]
 fn sarif_has_the_shape_code_scanning_reads() {
-    let dir = project(&[
-        ("docs/w.md", &log("- [high] d\n- e\n")),
-        ("README.md", "# not a log\n"),
-    ]);
+    let dir = project(&[("docs/w.md", &log("- [high] d\n- e\n")), ("README.md", "# not a log\n")]);
     let (code, out, err) = run_in(dir.path(), &["check", "--format", "sarif", "docs/w.md", "README.md"]);
     assert_eq!(code, 1, "{err}");
     assert!(err.is_empty(), "{err}");
@@ -571,4 +569,18 @@ fn the_package_is_ready_to_publish() {
     }
     let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains("cargo install worklog-ls") && readme.contains("cargo install --locked --path ."));
+}
+
+/// Clients append `--stdio` to the arguments they were given (VS Code's
+/// language client does): a repeated `--stdio` still serves.
+#[test]
+fn a_repeated_stdio_flag_still_serves() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+        .args(["--stdio", "--stdio"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!err.contains("cannot be used multiple times"), "{err}");
+    assert_ne!(out.status.code(), Some(2), "{err}");
 }

@@ -113,6 +113,9 @@ fn real_logs_get_only_what_their_authors_would_fix() {
     }
     // file-not-found is counted but not listed: those files are not in
     // the repository at the log's commit (an ephemeral fork's folder).
+    // f54a9e7 says `status: completed` with two open `[HIGH]` items (commit,
+    // open the pull request): the protocol's checklist wants HIGH items clear
+    // before `completed`, so `completed-with-open-high` (information) stays.
     expect![[r#"
         claude-skills@5244157: 13
           1 missing-frontmatter
@@ -122,7 +125,8 @@ fn real_logs_get_only_what_their_authors_would_fix() {
           546 duplicate-section
         claude-skills@f1f1e93: 1
           337 malformed-entry
-        claude-skills@f54a9e7: 0
+        claude-skills@f54a9e7: 1
+          3 completed-with-open-high
         block1: 0
         block2: 0
         block3: 0

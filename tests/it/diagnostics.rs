@@ -65,7 +65,9 @@ fn frontmatter_codes() {
         2:8 invalid-status `done` error: `done` is not a status; use in_progress, needs_review, blocked, completed (did you mean `blocked`?).
     "#]]);
     // Quoted values, extra keys and comments are fine.
-    check(&format!("---\nversion: \"v1\"\nstatus: 'completed' # done\nowner: me\n---\n# Log\n{V1}"), expect![""]);
+    check(&format!("---\nversion: \"v1\"\nstatus: 'completed' # done\nowner: me\n---\n# Log\n{V1}"), expect![[r#"
+        2:9 completed-with-open-high `completed` information: The status is `completed`, but the Next of v1 still has 1 open `[HIGH]` item; tick it (`[x]` or ✅) or set the status back to `in_progress`.
+    "#]]);
     check(&format!("---\nversion: v2\nstatus: blocked\n---\n# Log\n{V1}"), expect![[r#"
         1:9 version-mismatch `v2` error: The frontmatter says v2, but the highest entry is v1.
     "#]]);

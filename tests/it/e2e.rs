@@ -328,3 +328,44 @@ fn open_files_over_the_size_cap_get_one_information_diagnostic() {
     c.diagnostics_where(&uri, |p| codes(p).iter().any(|x| x.2 == "bad-priority"));
     assert_eq!(c.shutdown(), 0);
 }
+
+/// One project root per log (§3), the same in the editor and the CLI: a log
+/// below a `worklog.toml` inside the workspace folder resolves, completes
+/// and is checked against that folder, not the workspace folder.
+#[test]
+fn a_nested_worklog_toml_is_the_logs_project_root_in_editor_and_cli() {
+    let dir = tempfile::tempdir().unwrap();
+    let ws = dir.path().canonicalize().unwrap();
+    let proj = ws.join("proj");
+    std::fs::create_dir_all(proj.join("src")).unwrap();
+    std::fs::write(proj.join("worklog.toml"), "").unwrap();
+    std::fs::write(proj.join("src/app.rs"), "fn main() {}\n".repeat(10)).unwrap();
+    let log = "---\nversion: v1\nstatus: in_progress\n---\n# T\n## v1 | 2025-11-13 | A\n**Prev:** x\n**Now:** y\n**Progress:** 5%\n**Files:**\n- `src/app.rs:1-5` (ok)\n- `proj/src/app.rs` (not from here)\n**Next:**\n- [HIGH] `src/`\n";
+    std::fs::write(proj.join("log.md"), log).unwrap();
+    let mut c = Client::spawn();
+    c.initialize(&ws, false);
+    let uri = file_uri(&proj.join("log.md"));
+    c.open(&uri, log, 1);
+    // Once the project root's index is there, only `proj/src/app.rs` is missing.
+    let p = c.diagnostics_where(&uri, |p| codes(p).len() == 1);
+    assert_eq!(codes(&p), vec![(11, 3, "file-not-found".to_string())], "{p}");
+    // Completion in `src/` offers `src/app.rs`, relative to the project root.
+    // (The project root's index is built in the background: ask until it is.)
+    let deadline = Instant::now() + TIMEOUT;
+    let (items, labels) = loop {
+        let items = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": 13, "character": 14}}));
+        let labels: Vec<String> = items["items"].as_array().or(items.as_array()).into_iter().flatten().filter_map(|i| i["label"].as_str().map(str::to_string)).collect();
+        if !labels.is_empty() || Instant::now() > deadline {
+            break (items, labels);
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(labels.iter().any(|l| l == "src/app.rs"), "{items}");
+    assert!(!labels.iter().any(|l| l.starts_with("proj/")), "{items}");
+    assert_eq!(c.shutdown(), 0);
+    // The CLI, run from the workspace folder, agrees.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_worklog-ls")).args(["check", "proj/log.md"]).current_dir(&ws).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(text.matches("[file-not-found]").count(), 1, "{text}");
+    assert!(text.contains("proj/src/app.rs"), "{text}");
+}

@@ -11,4 +11,6 @@ mod cli;
 mod structure;
 mod corpus;
 mod tidy;
+mod fixes;
 mod reliability;
+mod handoff;

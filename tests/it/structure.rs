@@ -257,6 +257,7 @@ fn worked_examples() {
 /// `WL_DUMP='text' cargo test --test it dump -- --ignored --nocapture`
 #[test]
 #[ignore]
+#[allow(clippy::print_stdout)] // prints for a person
 fn dump() {
     let t = std::env::var("WL_DUMP").unwrap_or_default().replace("\\n", "\n");
     let mut parser = Parser::new();

@@ -157,7 +157,10 @@ async function doStart(): Promise<void> {
 
   const executable: Executable = {
     command: resolved.command,
-    args: ["--stdio"],
+    // TransportKind.stdio makes vscode-languageclient append `--stdio` itself:
+    // the server runs as `worklog-ls --stdio` (listing it here too would pass
+    // it twice).
+    args: [],
     transport: TransportKind.stdio,
     options: { env: { ...process.env } },
   };

@@ -61,6 +61,27 @@ describe("the extension in a stand-in VS Code, against the real server", () => {
     if (extension) await extension.deactivate();
   });
 
+  test("the server runs as `worklog-ls --stdio`, the flag passed once", { skip: !fs.existsSync("/proc/self/stat") && "no /proc" }, () => {
+    // vscode-languageclient appends --stdio for TransportKind.stdio; the
+    // extension must not list it again (clap rejects a repeated flag).
+    const children = fs
+      .readdirSync("/proc")
+      .filter((d) => /^\d+$/.test(d))
+      .map((pid) => {
+        try {
+          const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+          const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+          const argv = fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+          return { ppid, argv };
+        } catch {
+          return null;
+        }
+      })
+      .filter((p) => p && p.ppid === process.pid && p.argv[0] === SERVER);
+    assert.equal(children.length, 1, JSON.stringify(children));
+    assert.deepEqual(children[0].argv, [SERVER, "--stdio"]);
+  });
+
   test("the client sends the capabilities the protocol test announces", () => {
     const [params] = traced(host, "Sending request 'initialize");
     assert.ok(params, "initialize was traced");

@@ -413,7 +413,7 @@ describe("worklog-ls with VS Code's client capabilities", () => {
     assert.deepEqual(others, [], "no other diagnostics on the broken log");
   });
 
-  test("the server accepts a code action request on the diagnostic", async () => {
+  test("a code action on the diagnostic fixes the tag", async () => {
     const uri = uriOf(BROKEN_FILE);
     const bad = s.diagnostics.get(uri).find((d) => d.code === "bad-priority");
     const actions = await s.request(CodeActionRequest.type, {
@@ -421,7 +421,14 @@ describe("worklog-ls with VS Code's client capabilities", () => {
       range: bad.range,
       context: { diagnostics: [bad], triggerKind: 1 },
     });
-    assert.ok(actions === null || Array.isArray(actions), JSON.stringify(actions));
+    assert.ok(Array.isArray(actions) && actions.length > 0, JSON.stringify(actions));
+    const preferred = actions.find((a) => a.isPreferred) || actions[0];
+    assert.equal(preferred.kind, "quickfix");
+    const edits = (preferred.edit.changes && preferred.edit.changes[uri]) ||
+      (preferred.edit.documentChanges || []).flatMap((c) => c.edits || []);
+    assert.equal(edits.length, 1, JSON.stringify(preferred));
+    assert.deepEqual(edits[0].range, bad.range);
+    assert.match(edits[0].newText, /^\[(HIGH|MED|LOW)\]$/);
   });
 
   test("path completion: `src/rou offers src/routes/auth.ts", async () => {
