@@ -36,6 +36,8 @@ use tower_lsp_server::jsonrpc::{self, Id};
 
 /// Frames larger than this are refused (and skipped).
 pub const MAX_FRAME: usize = 512 << 20;
+/// Bodies at least this large are handed over without a copy.
+const LARGE: usize = 64 << 10;
 /// A header block longer than this is garbage.
 const MAX_HEADER: usize = 8 << 10;
 const CONTENT_LENGTH: &[u8] = b"Content-Length:";
@@ -159,6 +161,14 @@ impl Decoder {
                         }
                         Header::Complete { header_len, content_len } => {
                             self.pos += header_len;
+                            if content_len >= LARGE {
+                                // Drop the consumed bytes now (at most what
+                                // one read brought), so that the body ends up
+                                // at the buffer's start and is handed over
+                                // without a copy.
+                                self.buf.drain(..self.pos);
+                                self.pos = 0;
+                            }
                             self.state = State::Body { len: content_len, checked: 0 };
                         }
                     }
@@ -166,8 +176,14 @@ impl Decoder {
                 State::Body { len, checked } => {
                     let available = self.buf.len() - self.pos;
                     if available >= len {
-                        let body = self.buf[self.pos..self.pos + len].to_vec();
-                        self.pos += len;
+                        let body = if self.pos == 0 && len >= LARGE {
+                            let rest = self.buf.split_off(len);
+                            std::mem::replace(&mut self.buf, rest)
+                        } else {
+                            let body = self.buf[self.pos..self.pos + len].to_vec();
+                            self.pos += len;
+                            body
+                        };
                         self.state = State::Header;
                         match check(body) {
                             Checked::Pass(m) => {
@@ -554,6 +570,27 @@ mod tests {
     }
 
     #[test]
+    fn large_bodies_pass_whole_in_any_chunking() {
+        let text = "x\\n".repeat(60_000);
+        let big = format!(r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"text":"{text}"}}}}"#);
+        let mut input = msg(NEXT);
+        input.extend(msg(&big));
+        input.extend(msg(NEXT));
+        input.extend(msg(&big));
+        for chunk in [1 << 10, 7_777, 65_536, 1 << 20] {
+            let mut d = Decoder::new();
+            let mut got = Vec::new();
+            for c in input.chunks(chunk) {
+                d.buffer().extend_from_slice(c);
+                while let Some(f) = d.next_frame() {
+                    got.push(passes(&f).body.clone());
+                }
+            }
+            assert_eq!(got, vec![NEXT.as_bytes().to_vec(), big.as_bytes().to_vec(), NEXT.as_bytes().to_vec(), big.as_bytes().to_vec()], "chunk {chunk}");
+        }
+    }
+
+    #[test]
     fn waits_for_partial_frames() {
         let mut d = Decoder::new();
         let m = msg(NEXT);
@@ -573,7 +610,7 @@ mod tests {
     #[allow(clippy::print_stdout)] // a measurement printed for a person
     fn frame_cost() {
         let keystroke = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///w/docs/worklog.md","version":412},"contentChanges":[{"range":{"start":{"line":1041,"character":17},"end":{"line":1041,"character":17}},"text":"a"}]}}"#;
-        let text: String = (0..5000).map(|i| format!("## v{i} | 2025-01-01 | entry\\n\\n**Now:** work on `src/x{i}.rs:1-20`\\n")).collect();
+        let text: String = (0..std::env::var("FRAME_COST_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(5000)).map(|i| format!("## v{i} | 2025-01-01 | entry\\n\\n**Now:** work on `src/x{i}.rs:1-20`\\n")).collect();
         let open = format!(r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"file:///w/worklog.md","languageId":"markdown","version":1,"text":"{text}"}}}}}}"#);
         for (name, body, n) in [("keystroke", keystroke.to_string(), 200_000), ("didOpen", open, 20)] {
             let framed = msg(&body);

@@ -63,7 +63,8 @@ pub async fn serve_stdio() -> i32 {
     let (service, socket) = LspService::build(server::Server::new).custom_method("worklog/testPanic", server::Server::test_panic).finish();
     let service = contain::Contained::new(service);
     let (input, output) = stdio();
-    let (to_lsp, lsp_in) = tokio::io::duplex(1 << 20);
+    // 4 MiB: a 6 MB `didOpen` crosses to tower-lsp in two hops.
+    let (to_lsp, lsp_in) = tokio::io::duplex(4 << 20);
     let (lsp_out, from_lsp) = tokio::io::duplex(1 << 20);
     let (replies_tx, replies_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let (end_tx, mut end_rx) = watch::channel(End::Running);
