@@ -19,13 +19,13 @@
 //!   every other frame on unchanged.
 //!
 //! Cost per message (release build, `cargo test --release --lib frame_cost
-//! -- --ignored --nocapture`, on the shared 2-core VM at load ~9): 1.5 µs
-//! for a 241-byte keystroke `didChange` (tower-lsp's own parse of it: 2.6
-//! µs), 0.41 ms for a 353 KB `didOpen` (~1.2 ms per MB; tower-lsp's own
-//! parse: 0.52 ms): one UTF-8 check and one borrowed parse pass that stores
-//! nothing of `params`. Decided: worth it (a 6.3 MB `didOpen` gains ~7 ms
-//! next to a 72 ms p50), since the alternative is a session that ends at the
-//! first bad byte. See BENCHMARKS.md.
+//! -- --ignored --nocapture`, on the shared 2-core VM): 1.1 µs for a 241-byte
+//! keystroke `didChange` (tower-lsp's own parse of it: 2.2 µs), 0.20 ms for
+//! a 353 KB `didOpen` (~0.56 ms per MB; tower-lsp's own parse: 0.33 ms): one
+//! UTF-8 check and one borrowed parse pass that stores nothing of `params`;
+//! large bodies are handed over without a copy. Decided: worth it (~3.5 ms
+//! on the 6.3 MB `didOpen`), since the alternative is a session that ends at
+//! the first bad byte. See BENCHMARKS.md.
 
 use std::borrow::Cow;
 

@@ -864,6 +864,7 @@ impl LanguageServer for Server {
             replaced = Some((Text::new(&full, cap), cap));
             changes = rest;
         }
+        let mut previous: Option<Text> = None;
         {
             let mut h = self.host();
             let enc = h.encoding();
@@ -872,7 +873,9 @@ impl LanguageServer for Server {
             let Some(doc) = h.docs.get_mut(&uri) else { return };
             doc.version = params.text_document.version;
             if let Some((text, parsed_cap)) = replaced {
-                doc.text = if parsed_cap == cap { text } else { Text::new(&text_of(&text), cap) };
+                let text = if parsed_cap == cap { text } else { Text::new(&text_of(&text), cap) };
+                // The replaced document is freed after the lock (below).
+                previous = Some(std::mem::replace(&mut doc.text, text));
             }
             for ch in changes {
                 match ch.range {
@@ -898,6 +901,11 @@ impl LanguageServer for Server {
                         }
                     },
                 }
+            }
+        }
+        if let Some(text) = previous {
+            if text.len() > 1 << 20 {
+                tokio::task::spawn_blocking(move || drop(text));
             }
         }
         let _ = self.publish.send(Publish::Doc(uri));
