@@ -625,7 +625,7 @@ mod tests {
             for _ in 0..n {
                 let _: jsonrpc::Request = serde_json::from_str(&body).unwrap();
             }
-            println!("{name}: {} bytes, decoder {per:?} per message, tower-lsp's own parse {:?}", body.len(), tower.elapsed() / n);
+            eprintln!("{name}: {} bytes, decoder {per:?} per message, tower-lsp's own parse {:?}", body.len(), tower.elapsed() / n);
         }
     }
 }

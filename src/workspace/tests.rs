@@ -248,7 +248,7 @@ mod index {
         let (t_bare, n_bare) = best(&|| count(ignore::WalkBuilder::new(&root).standard_filters(false).hidden(true)));
         let (t_ours, n_ours) = best(&|| count(&mut super::super::rules::walker(&root, Arc::new(super::super::rules::IgnoreRules::new(root.clone())))));
         let (t_new, n_new) = best(&|| FileIndex::build(&root).len());
-        println!(
+        eprintln!(
             "100k files + 20k ignored: ignore crate's filters {t_old:?} ({n_old} files); no filter {t_bare:?} ({n_bare}); our rules {t_ours:?} ({n_ours}); FileIndex::build {t_new:?} ({n_new} files, sorted, with the name order)"
         );
         assert_eq!(n_old, n_new);
