@@ -63,8 +63,9 @@ pub async fn serve_stdio() -> i32 {
     let (service, socket) = LspService::build(server::Server::new).custom_method("worklog/testPanic", server::Server::test_panic).finish();
     let service = contain::Contained::new(service);
     let (input, output) = stdio();
-    // 4 MiB: a 6 MB `didOpen` crosses to tower-lsp in two hops.
-    let (to_lsp, lsp_in) = tokio::io::duplex(4 << 20);
+    // 1 MiB: the buffer's peak stays allocated (a 6 MB `didOpen` crosses
+    // in a few hops).
+    let (to_lsp, lsp_in) = tokio::io::duplex(1 << 20);
     let (lsp_out, from_lsp) = tokio::io::duplex(1 << 20);
     let (replies_tx, replies_rx) = mpsc::unbounded_channel::<Vec<u8>>();
     let (end_tx, mut end_rx) = watch::channel(End::Running);
@@ -257,6 +258,10 @@ async fn write_output(mut from_lsp: tokio::io::DuplexStream, mut replies: mpsc::
                         return;
                     }
                     buf.drain(..complete);
+                    // Don't keep the largest answer's capacity for good.
+                    if buf.is_empty() && buf.capacity() > 1 << 20 {
+                        buf = Vec::with_capacity(64 << 10);
+                    }
                 }
             }
             reply = replies.recv(), if replies_open => {
