@@ -6,8 +6,8 @@
 //! The transport ([`serve_stdio`]) puts three tasks around tower-lsp-server:
 //!
 //! ```text
-//! stdin ─▶ reader (framing::Decoder) ─▶ duplex ─▶ tower-lsp ─▶ duplex ─▶ writer ─▶ stdout
-//!              └──── error replies for refused frames ─────────────────▶┘
+//! stdin ─▶ reader (framing::Decoder) ─▶ queue ─▶ forwarder ─▶ duplex ─▶ tower-lsp ─▶ duplex ─▶ writer ─▶ stdout
+//!              └──── error replies for refused frames ───────────────────────────────────────────▶┘
 //! ```
 //!
 //! - the reader checks every frame ([`framing`]): a bad one is answered
@@ -16,9 +16,12 @@
 //!   `exit`, and `initialize.processId`;
 //! - the writer copies tower-lsp's frames to stdout and slips the error
 //!   replies in between frames;
-//! - after `exit` the process ends within [`EXIT_GRACE`] even when stdout is
-//!   blocked (exit code 0 after `shutdown`, 1 without); when the editor's
-//!   process (`processId`) is gone, it ends too;
+//! - the reader never waits on tower-lsp (the forwarder does), so it sees
+//!   `exit` even when a client that stopped reading stdout has stalled
+//!   tower-lsp; after `exit` a watchdog thread ends the process within
+//!   [`EXIT_GRACE`] whatever the runtime is doing (exit code 0 after
+//!   `shutdown`, 1 without); when the editor's process (`processId`) is
+//!   gone, it ends too (code 1);
 //! - [`contain::Contained`] turns a panic in a handler into an error response.
 
 pub mod contain;
@@ -37,7 +40,7 @@ use tokio::sync::{mpsc, watch};
 use tower_lsp_server::{LspService, Server as Transport};
 
 /// How long the process may take to end after `exit` (flushing what it can).
-pub const EXIT_GRACE: Duration = Duration::from_millis(800);
+pub const EXIT_GRACE: Duration = Duration::from_millis(500);
 /// How often the editor's process is checked.
 const PARENT_POLL: Duration = Duration::from_secs(1);
 
@@ -60,6 +63,8 @@ pub async fn serve_stdio() -> i32 {
     let (service, socket) = LspService::build(server::Server::new).custom_method("worklog/testPanic", server::Server::test_panic).finish();
     let service = contain::Contained::new(service);
     let (input, output) = stdio();
+    // 1 MiB: the buffer's peak stays allocated (a 6 MB `didOpen` crosses
+    // in a few hops).
     let (to_lsp, lsp_in) = tokio::io::duplex(1 << 20);
     let (lsp_out, from_lsp) = tokio::io::duplex(1 << 20);
     let (replies_tx, replies_rx) = mpsc::unbounded_channel::<Vec<u8>>();
@@ -71,9 +76,12 @@ pub async fn serve_stdio() -> i32 {
     tokio::pin!(serve);
     let served = tokio::select! {
         _ = &mut serve => true,
-        _ = end_rx.wait_for(|e| matches!(e, End::Exit { .. } | End::Orphaned)) => false,
+        _ = end_rx.wait_for(|e| *e != End::Running) => false,
     };
     let end = *end_rx.borrow();
+    if !matches!(end, End::Exit { .. }) {
+        watchdog(end); // (the reader started the one for `exit`)
+    }
     match end {
         End::Orphaned => {
             tracing::warn!("the editor's process is gone: exiting");
@@ -95,10 +103,34 @@ pub async fn serve_stdio() -> i32 {
         }
     }
     let end = *end_rx.borrow();
+    tracing::info!("transport ended: {end:?}");
+    exit_code(end)
+}
+
+/// The exit code for how the transport ended.
+fn exit_code(end: End) -> i32 {
     match end {
-        End::Exit { after_shutdown: false } => 1,
+        End::Exit { after_shutdown: false } | End::Orphaned => 1,
         _ => 0,
     }
+}
+
+/// Ends the process from a thread of its own once the grace is over, should
+/// the orderly end take longer: the runtime's timers may be late when its
+/// workers are busy (a long parse), and a write to a blocked stdout never
+/// returns.
+fn watchdog(end: End) {
+    let grace = match end {
+        End::Running => return,
+        End::Exit { .. } => EXIT_GRACE,
+        End::Orphaned => Duration::ZERO,
+        End::Eof => EXIT_GRACE * 4,
+    };
+    let _ = std::thread::Builder::new().name("worklog-ls-exit".into()).spawn(move || {
+        std::thread::sleep(grace);
+        tracing::warn!("ending after {grace:?} ({end:?}): the orderly end did not finish");
+        std::process::exit(exit_code(end));
+    });
 }
 
 type Input = Box<dyn AsyncRead + Unpin + Send>;
@@ -117,15 +149,37 @@ fn stdio() -> (Input, Output) {
 
 /// Reads frames from the client, answers the bad ones, passes the rest to
 /// tower-lsp, and watches the lifecycle.
-async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, replies: mpsc::UnboundedSender<Vec<u8>>, end: Arc<watch::Sender<End>>) {
+/// Frames waiting for tower-lsp beyond this many bytes are dropped (and
+/// logged): only a client that stopped reading stdout while writing ever
+/// more gets there.
+const MAX_QUEUED: usize = 256 << 20;
+
+async fn read_input(mut input: Input, to_lsp: tokio::io::DuplexStream, replies: mpsc::UnboundedSender<Vec<u8>>, end: Arc<watch::Sender<End>>) {
     let mut decoder = framing::Decoder::new();
     let shutdown = AtomicBool::new(false);
+    // Frames go to tower-lsp through a forwarding task, so that this loop
+    // keeps reading stdin (and sees `exit`) even when tower-lsp is stalled
+    // by a client that stopped reading stdout.
+    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (frames_tx, frames_rx) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
+    tokio::spawn(forward(frames_rx, to_lsp, queued.clone()));
+    let mut dropped = false;
     loop {
         match input.read_buf(decoder.buffer()).await {
             Ok(0) | Err(_) => break,
             Ok(_) => {}
         }
-        while let Some(frame) = decoder.next_frame() {
+        loop {
+            // The decoder is fuzzed; should it still panic, the buffered
+            // bytes are dropped and answered, and reading goes on.
+            let frame = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| decoder.next_frame())) {
+                Ok(Some(frame)) => frame,
+                Ok(None) => break,
+                Err(_) => {
+                    decoder = framing::Decoder::new();
+                    framing::Frame::Reject(framing::error_reply(&serde_json::Value::Null, -32700, "Parse error: internal error in the frame decoder"))
+                }
+            };
             match frame {
                 framing::Frame::Reject(reply) => {
                     tracing::warn!("refused a frame from the client: {}", String::from_utf8_lossy(&reply));
@@ -141,15 +195,22 @@ async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, repli
                     }
                     let exit = method == Some("exit") && !m.has_id;
                     let header = format!("Content-Length: {}\r\n\r\n", m.body.len());
-                    let sent = async {
-                        to_lsp.write_all(header.as_bytes()).await?;
-                        to_lsp.write_all(&m.body).await
-                    };
-                    if sent.await.is_err() {
-                        return;
+                    let size = m.body.len();
+                    if queued.load(Ordering::SeqCst) + size > MAX_QUEUED {
+                        if !dropped {
+                            tracing::error!("tower-lsp is not reading (stdout blocked?): dropping messages");
+                            dropped = true;
+                        }
+                    } else {
+                        queued.fetch_add(size, Ordering::SeqCst);
+                        if frames_tx.send((header, m.body)).is_err() {
+                            return;
+                        }
                     }
                     if exit {
-                        end.send_replace(End::Exit { after_shutdown: shutdown.load(Ordering::SeqCst) });
+                        let e = End::Exit { after_shutdown: shutdown.load(Ordering::SeqCst) };
+                        watchdog(e);
+                        end.send_replace(e);
                         return;
                     }
                 }
@@ -164,7 +225,17 @@ async fn read_input(mut input: Input, mut to_lsp: tokio::io::DuplexStream, repli
             false
         }
     });
-    // Dropping `to_lsp` ends tower-lsp's input.
+    // Dropping the sender ends tower-lsp's input once the queue is written.
+}
+
+/// Writes queued frames to tower-lsp's input.
+async fn forward(mut frames: mpsc::UnboundedReceiver<(String, Vec<u8>)>, mut to_lsp: tokio::io::DuplexStream, queued: Arc<std::sync::atomic::AtomicUsize>) {
+    while let Some((header, body)) = frames.recv().await {
+        if to_lsp.write_all(header.as_bytes()).await.is_err() || to_lsp.write_all(&body).await.is_err() {
+            return;
+        }
+        queued.fetch_sub(body.len(), Ordering::SeqCst);
+    }
 }
 
 /// Copies tower-lsp's frames to stdout, with the reader's error replies in
@@ -187,6 +258,10 @@ async fn write_output(mut from_lsp: tokio::io::DuplexStream, mut replies: mpsc::
                         return;
                     }
                     buf.drain(..complete);
+                    // Don't keep the largest answer's capacity for good.
+                    if buf.is_empty() && buf.capacity() > 1 << 20 {
+                        buf = Vec::with_capacity(64 << 10);
+                    }
                 }
             }
             reply = replies.recv(), if replies_open => {
@@ -226,7 +301,9 @@ fn complete_frames(buf: &[u8]) -> usize {
 }
 
 /// Ends the process (through `end`) when the editor's process `pid` is
-/// gone: checked every [`PARENT_POLL`] with `kill(pid, 0)`.
+/// gone: checked every [`PARENT_POLL`] with `kill(pid, 0)`. A pid that is
+/// not there at the first check (an editor in another pid namespace, e.g. a
+/// sandboxed one) is not watched.
 fn watch_parent(pid: i64, end: Arc<watch::Sender<End>>) {
     #[cfg(unix)]
     {
@@ -234,13 +311,17 @@ fn watch_parent(pid: i64, end: Arc<watch::Sender<End>>) {
         if pid <= 0 {
             return;
         }
+        // SAFETY: signal 0 sends nothing; it only checks the pid.
+        let alive = move || unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
+        if !alive() {
+            tracing::warn!("initialize.processId {pid} is not a visible process: not watched");
+            return;
+        }
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(PARENT_POLL);
             loop {
                 tick.tick().await;
-                // SAFETY: signal 0 sends nothing; it only checks the pid.
-                let alive = unsafe { libc::kill(pid, 0) } == 0 || std::io::Error::last_os_error().raw_os_error() != Some(libc::ESRCH);
-                if !alive {
+                if !alive() {
                     end.send_replace(End::Orphaned);
                     return;
                 }

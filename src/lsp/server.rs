@@ -248,6 +248,19 @@ impl Host {
     }
 }
 
+/// File events reported by the client, waiting to be applied: one task
+/// drains them in batches (a client that sends one notification per file
+/// costs one index copy per batch, not per file).
+#[derive(Default)]
+struct FsQueue {
+    events: Vec<workspace::FsEvent>,
+    draining: bool,
+}
+
+fn lock_queue(m: &Mutex<FsQueue>) -> MutexGuard<'_, FsQueue> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 /// What the publisher is asked to do.
 enum Publish {
     Doc(Uri),
@@ -260,6 +273,7 @@ pub struct Server {
     host: Arc<Mutex<Host>>,
     publish: mpsc::UnboundedSender<Publish>,
     index_writer: Arc<Mutex<()>>,
+    fs_queue: Arc<Mutex<FsQueue>>,
 }
 
 /// What background tasks need: they must not borrow the server, and the
@@ -273,6 +287,7 @@ struct Ctx {
     /// Serialises index replacements (event batches, rebuilds): each one
     /// works on a copy off the host lock and swaps it in.
     index_writer: Arc<Mutex<()>>,
+    fs_queue: Arc<Mutex<FsQueue>>,
 }
 
 impl Ctx {
@@ -395,7 +410,7 @@ impl Server {
         let host = Arc::new(Mutex::new(Host::default()));
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(publisher(client.clone(), host.clone(), rx));
-        Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())) }
+        Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())), fs_queue: Arc::default() }
     }
 
     /// `worklog/testPanic` (only with `WORKLOG_LS_TEST_HOOKS=1`, see
@@ -465,7 +480,13 @@ impl Server {
     }
 
     fn ctx(&self) -> Ctx {
-        Ctx { client: self.client.clone(), host: self.host.clone(), publish: self.publish.clone(), index_writer: self.index_writer.clone() }
+        Ctx {
+            client: self.client.clone(),
+            host: self.host.clone(),
+            publish: self.publish.clone(),
+            index_writer: self.index_writer.clone(),
+            fs_queue: self.fs_queue.clone(),
+        }
     }
 
 }
@@ -630,7 +651,20 @@ fn compute_diagnostics(snap: &Snapshot) -> Outcome {
 /// goes on.
 async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::UnboundedReceiver<Publish>) {
     let mut warned_large: HashSet<Uri> = HashSet::new();
-    while let Some(first) = rx.recv().await {
+    let mut trim_due: Option<tokio::time::Instant> = None;
+    loop {
+        let next = match trim_due {
+            Some(due) => tokio::select! {
+                p = rx.recv() => p,
+                _ = tokio::time::sleep_until(due) => {
+                    trim_due = None;
+                    tokio::task::spawn_blocking(trim_heap);
+                    continue;
+                }
+            },
+            None => rx.recv().await,
+        };
+        let Some(first) = next else { break };
         let mut order: Vec<Uri> = Vec::new();
         let mut queued: HashSet<Uri> = HashSet::new();
         let mut all = false;
@@ -651,6 +685,7 @@ async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::Unbound
             open.sort_by(|a, b| a.as_str().cmp(b.as_str()));
             order.extend(open);
         }
+        let mut closed_any = false;
         for uri in order {
             let (snap, inject) = {
                 let mut h = lock(&host);
@@ -658,6 +693,7 @@ async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::Unbound
                 (h.snapshot(&uri), inject)
             };
             let Some(snap) = snap else {
+                closed_any = true;
                 warned_large.remove(&uri);
                 client.publish_diagnostics(uri, Vec::new(), None).await;
                 continue;
@@ -692,6 +728,21 @@ async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::Unbound
             };
             client.publish_diagnostics(uri, diags, Some(version)).await;
         }
+        if closed_any {
+            // Documents were closed: hand freed memory back to the system
+            // once closing has paused for a moment (glibc keeps it
+            // otherwise; RSS stayed at its peak).
+            trim_due = Some(tokio::time::Instant::now() + std::time::Duration::from_millis(300));
+        }
+    }
+}
+
+/// Returns free heap memory to the system where the allocator keeps it.
+fn trim_heap() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory of the allocator.
+    unsafe {
+        libc::malloc_trim(0);
     }
 }
 
@@ -852,6 +903,7 @@ impl LanguageServer for Server {
             replaced = Some((Text::new(&full, cap), cap));
             changes = rest;
         }
+        let mut previous: Option<Text> = None;
         {
             let mut h = self.host();
             let enc = h.encoding();
@@ -860,7 +912,9 @@ impl LanguageServer for Server {
             let Some(doc) = h.docs.get_mut(&uri) else { return };
             doc.version = params.text_document.version;
             if let Some((text, parsed_cap)) = replaced {
-                doc.text = if parsed_cap == cap { text } else { Text::new(&text_of(&text), cap) };
+                let text = if parsed_cap == cap { text } else { Text::new(&text_of(&text), cap) };
+                // The replaced document is freed after the lock (below).
+                previous = Some(std::mem::replace(&mut doc.text, text));
             }
             for ch in changes {
                 match ch.range {
@@ -888,6 +942,11 @@ impl LanguageServer for Server {
                 }
             }
         }
+        if let Some(text) = previous {
+            if text.len() > 1 << 20 {
+                tokio::task::spawn_blocking(move || drop(text));
+            }
+        }
         let _ = self.publish.send(Publish::Doc(uri));
     }
 
@@ -909,11 +968,11 @@ impl LanguageServer for Server {
     }
 
     async fn did_change_watched_files(&self, params: DidChangeWatchedFilesParams) {
-        let events = params
+        let events: Vec<workspace::FsEvent> = params
             .changes
             .into_iter()
             .filter_map(|c| {
-                let p = c.uri.to_file_path()?.into_owned();
+                let p = file_path(&c.uri)?;
                 Some(match c.typ {
                     FileChangeType::CREATED => workspace::FsEvent::Created(p),
                     FileChangeType::DELETED => workspace::FsEvent::Removed(p),
@@ -922,10 +981,28 @@ impl LanguageServer for Server {
             })
             .collect();
         let ctx = self.ctx();
+        {
+            let mut q = lock_queue(&ctx.fs_queue);
+            q.events.extend(events);
+            if q.draining {
+                return;
+            }
+            q.draining = true;
+        }
         tokio::spawn(async move {
-            let (host, writer) = (ctx.host.clone(), ctx.index_writer.clone());
-            if let Some(rescan) = blocking("file events", move || apply_fs_events(&host, &writer, events)).await {
-                ctx.after_fs_events(rescan).await;
+            loop {
+                let events = {
+                    let mut q = lock_queue(&ctx.fs_queue);
+                    if q.events.is_empty() {
+                        q.draining = false;
+                        return;
+                    }
+                    std::mem::take(&mut q.events)
+                };
+                let (host, writer) = (ctx.host.clone(), ctx.index_writer.clone());
+                if let Some(rescan) = blocking("file events", move || apply_fs_events(&host, &writer, events)).await {
+                    ctx.after_fs_events(rescan).await;
+                }
             }
         });
     }

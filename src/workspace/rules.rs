@@ -67,9 +67,13 @@ pub(crate) struct IgnoreRules {
     /// The highest folder whose ignore files apply (the repository's top,
     /// or `base`).
     top: PathBuf,
-    folders: RwLock<HashMap<PathBuf, Option<Arc<Folder>>>>,
+    /// Per folder, the folders from it up to the top that have rules,
+    /// deepest first (built once per folder: an entry costs one lookup).
+    chains: RwLock<HashMap<PathBuf, Chain>>,
     exclude: Option<Gitignore>,
 }
+
+type Chain = Arc<[(PathBuf, Arc<Folder>)]>;
 
 impl IgnoreRules {
     /// Rules for `base` (a canonical folder). Reads nothing yet but the
@@ -77,21 +81,34 @@ impl IgnoreRules {
     pub(crate) fn new(base: PathBuf) -> IgnoreRules {
         let top = base.ancestors().find(|d| d.join(".git").exists()).unwrap_or(&base).to_path_buf();
         let exclude = load(&top, &[".git/info/exclude"]);
-        IgnoreRules { base, top, folders: RwLock::new(HashMap::new()), exclude }
+        IgnoreRules { base, top, chains: RwLock::new(HashMap::new()), exclude }
     }
 
-    fn folder(&self, dir: &Path) -> Option<Arc<Folder>> {
-        if let Some(hit) = self.folders.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
+    /// The folders with rules from `dir` up to the top, deepest first; each
+    /// folder's ignore files are read once.
+    fn chain(&self, dir: &Path) -> Chain {
+        if let Some(hit) = self.chains.read().unwrap_or_else(|e| e.into_inner()).get(dir) {
             return hit.clone();
         }
-        let loaded = Folder::load(dir);
-        let loaded = (!loaded.is_empty()).then(|| Arc::new(loaded));
-        let mut folders = self.folders.write().unwrap_or_else(|e| e.into_inner());
-        if folders.len() > MAX_CACHED_RULES {
-            folders.clear();
+        if !dir.starts_with(&self.top) {
+            return Arc::from(Vec::new());
         }
-        folders.insert(dir.to_path_buf(), loaded.clone());
-        loaded
+        let parent = match dir.parent() {
+            Some(p) if dir != self.top => self.chain(p),
+            _ => Arc::from(Vec::new()),
+        };
+        let own = Folder::load(dir);
+        let chain: Chain = if own.is_empty() {
+            parent
+        } else {
+            std::iter::once((dir.to_path_buf(), Arc::new(own))).chain(parent.iter().cloned()).collect()
+        };
+        let mut chains = self.chains.write().unwrap_or_else(|e| e.into_inner());
+        if chains.len() > MAX_CACHED_RULES {
+            chains.clear();
+        }
+        chains.insert(dir.to_path_buf(), chain.clone());
+        chain
     }
 
     /// Whether `path` is ignored, checking the path itself and (when
@@ -102,11 +119,8 @@ impl IgnoreRules {
         }
         let mut by_ignore = Match::None;
         let mut by_git = Match::None;
-        for dir in path.ancestors().skip(1) {
-            if !dir.starts_with(&self.top) {
-                break;
-            }
-            let Some(rules) = self.folder(dir) else { continue };
+        let Some(parent) = path.parent() else { return false };
+        for (dir, rules) in self.chain(parent).iter() {
             let Ok(below) = path.strip_prefix(dir) else { continue };
             let check = |g: &Option<Gitignore>| match g {
                 Some(g) if parents => g.matched_path_or_any_parents(below, is_dir).map(|_| ()),

@@ -173,6 +173,87 @@ mod index {
         assert_eq!(index.iter().collect::<Vec<_>>(), ["aa/x.rs", "b/x.rs"]);
     }
 
+    /// Index build against the `ignore` crate's own filtered walk (what the
+    /// index used before it built its own ignore matchers), same tree, best
+    /// of 3: `cargo test --release --lib index_build_cost -- --ignored --nocapture`.
+    #[test]
+    #[ignore]
+    fn index_build_cost() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let root = fs::canonicalize(dir.path()).expect("canonical");
+        fs::create_dir(root.join(".git")).unwrap();
+        fs::write(root.join(".gitignore"), "*.log\nbuild/\n").unwrap();
+        for i in 0..100_000 {
+            let d = root.join(format!("a{}/b{}/c{}", i % 10, i % 100, i % 1000));
+            if i < 1000 {
+                fs::create_dir_all(&d).unwrap();
+                if i % 50 == 0 {
+                    fs::write(d.join(".gitignore"), "*.tmp\n!keep.tmp\n").unwrap();
+                }
+            }
+            fs::write(d.join(format!("f{i}.rs")), "").unwrap();
+        }
+        for i in 0..20_000 {
+            let d = root.join(format!("build/o{}", i % 100));
+            if i < 100 {
+                fs::create_dir_all(&d).unwrap();
+            }
+            fs::write(d.join(format!("o{i}.o")), "").unwrap();
+        }
+        let old = || {
+            let n = std::sync::atomic::AtomicUsize::new(0);
+            ignore::WalkBuilder::new(&root)
+                .hidden(true)
+                .ignore(true)
+                .git_ignore(true)
+                .git_exclude(true)
+                .git_global(true)
+                .parents(true)
+                .require_git(false)
+                .follow_links(false)
+                .build_parallel()
+                .run(|| {
+                    Box::new(|e| {
+                        if e.is_ok_and(|e| e.file_type().is_some_and(|t| t.is_file())) {
+                            n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        }
+                        ignore::WalkState::Continue
+                    })
+                });
+            n.into_inner()
+        };
+        let best = |f: &dyn Fn() -> usize| {
+            (0..3)
+                .map(|_| {
+                    let t = Instant::now();
+                    let n = f();
+                    (t.elapsed(), n)
+                })
+                .min()
+                .unwrap()
+        };
+        let count = |b: &mut ignore::WalkBuilder| {
+            let n = std::sync::atomic::AtomicUsize::new(0);
+            b.build_parallel().run(|| {
+                Box::new(|e| {
+                    if e.is_ok_and(|e| e.file_type().is_some_and(|t| t.is_file())) {
+                        n.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
+                    ignore::WalkState::Continue
+                })
+            });
+            n.into_inner()
+        };
+        let (t_old, n_old) = best(&old);
+        let (t_bare, n_bare) = best(&|| count(ignore::WalkBuilder::new(&root).standard_filters(false).hidden(true)));
+        let (t_ours, n_ours) = best(&|| count(&mut super::super::rules::walker(&root, Arc::new(super::super::rules::IgnoreRules::new(root.clone())))));
+        let (t_new, n_new) = best(&|| FileIndex::build(&root).len());
+        eprintln!(
+            "100k files + 20k ignored: ignore crate's filters {t_old:?} ({n_old} files); no filter {t_bare:?} ({n_bare}); our rules {t_ours:?} ({n_ours}); FileIndex::build {t_new:?} ({n_new} files, sorted, with the name order)"
+        );
+        assert_eq!(n_old, n_new);
+    }
+
     proptest::proptest! {
         /// Batched additions and removals (a merge) give the same index as a
         /// fresh build of the resulting set of paths.

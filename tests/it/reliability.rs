@@ -420,30 +420,46 @@ fn the_server_exits_when_the_editor_process_is_gone() {
 }
 
 /// `exit` ends the process within a second even when the client stopped
-/// reading stdout (responses pile up in a full pipe).
+/// reading stdout (responses pile up in a full pipe), and even when the
+/// client wrote megabytes more meanwhile (the server keeps reading its input
+/// to see `exit`).
 #[test]
 fn exit_is_honoured_when_stdout_is_blocked() {
     let (_d, root) = workspace();
     let mut child = Command::new(Client::binary()).stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut stdin = child.stdin.take().unwrap();
     let _stdout = child.stdout.take().unwrap(); // never read
-    let send = |stdin: &mut std::process::ChildStdin, v: Value| {
-        let body = v.to_string();
-        let _ = write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body);
-    };
     let uri = file_uri(&root);
-    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": uri, "capabilities": {}}}));
-    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
     let doc = file_uri(&root.join("big.worklog.md"));
-    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": doc, "languageId": "markdown", "version": 1, "text": big_log(2000)}}}));
-    // Far more output than a pipe holds (each answer is ~200 KB).
-    for id in 2..60 {
-        send(&mut stdin, json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/foldingRange", "params": {"textDocument": {"uri": doc}}}));
-    }
-    std::thread::sleep(Duration::from_millis(500));
-    send(&mut stdin, json!({"jsonrpc": "2.0", "id": 99_999, "method": "shutdown"}));
-    send(&mut stdin, json!({"jsonrpc": "2.0", "method": "exit"}));
-    let sent = Instant::now();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut send = |v: Value| {
+            let body = v.to_string();
+            write!(stdin, "Content-Length: {}\r\n\r\n{}", body.len(), body).is_ok()
+        };
+        send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": uri, "capabilities": {}}}));
+        send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
+        send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": doc, "languageId": "markdown", "version": 1, "text": big_log(2000)}}}));
+        // Far more output than a pipe holds (each answer is ~200 KB).
+        for id in 2..60 {
+            send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/foldingRange", "params": {"textDocument": {"uri": doc}}}));
+        }
+        // Then megabytes more input while stdout is blocked.
+        let text = big_log(100);
+        for v in 2..200 {
+            send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": doc, "version": v}, "contentChanges": [{"text": text}]}}));
+        }
+        send(json!({"jsonrpc": "2.0", "id": 99_999, "method": "shutdown"}));
+        send(json!({"jsonrpc": "2.0", "method": "exit"}));
+        let _ = done_tx.send(Instant::now());
+    });
+    let sent = match done_rx.recv_timeout(BOUND) {
+        Ok(t) => t,
+        Err(_) => {
+            let _ = child.kill();
+            panic!("the server stopped reading its input while stdout was blocked");
+        }
+    };
     let deadline = sent + BOUND;
     let status = loop {
         if let Some(s) = child.try_wait().unwrap() {
@@ -458,9 +474,9 @@ fn exit_is_honoured_when_stdout_is_blocked() {
     let took = sent.elapsed();
     eprintln!("exited {took:?} after `exit` with stdout blocked");
     assert_eq!(status.code(), Some(0));
-    // Within a second (plus the time the messages before `exit` take to be
-    // read in a debug build on a shared machine).
-    assert!(took < Duration::from_secs(5), "{took:?}");
+    // Within a second (the grace is 0.5 s), plus what is still in the pipe
+    // to decode in a debug build on a shared machine.
+    assert!(took < Duration::from_secs(3), "{took:?}");
 }
 
 // ---------------------------------------------------------------- smaller items
@@ -585,11 +601,12 @@ fn code_actions_for_the_context_diagnostics() {
 /// keystroke's diagnostics still arrive promptly. (The earlier server
 /// inserted each file in O(n) under the host lock: 10,000 creations in a
 /// 200,000-file workspace froze every request for ~2 s.) Sizes are small by
-/// default; `WORKLOG_SOAK=1` runs 200,000 files and 10,000 creations.
+/// default; `WORKLOG_SOAK_FILES=200000 WORKLOG_SOAK_CREATIONS=10000` is the
+/// issue's case.
 #[test]
 fn creations_in_a_large_workspace_do_not_stall_keystrokes() {
-    let soak = std::env::var_os("WORKLOG_SOAK").is_some();
-    let (files, created) = if soak { (200_000, 10_000) } else { (20_000, 5_000) };
+    let num = |k: &str, d: usize| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
+    let (files, created) = (num("WORKLOG_SOAK_FILES", 20_000), num("WORKLOG_SOAK_CREATIONS", 5_000).max(1));
     let (_d, root) = workspace();
     for i in 0..files {
         write(&root.join(format!("big/d{}/f{i}.rs", i % 500)), "");
@@ -619,7 +636,7 @@ fn creations_in_a_large_workspace_do_not_stall_keystrokes() {
     // stall of the O(n)-per-file update under the lock at the soak size.
     assert!(worst < Duration::from_secs(1), "{worst:?}");
     // The created files are there.
-    let text = log_text("n4999.rs");
+    let text = log_text(&format!("n{}.rs", created - 1));
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 100}, "contentChanges": [{"text": text}]}));
     let deadline = Instant::now() + BOUND;
     let mut v = 100;
@@ -680,7 +697,11 @@ fn soak() {
     let pid = c.pid();
     let (_, rss_start) = rss_kib(pid);
     let uris: Vec<String> = (0..logs).map(|i| file_uri(&root.join(format!("l{i}.worklog.md")))).collect();
-    let mut texts: Vec<String> = (0..logs).map(|i| big_log(1 + i % 20)).collect();
+    let bases: Vec<String> = (0..logs).map(|i| big_log(1 + i % 20)).collect();
+    // Edits insert or delete `x`s at the start of line 10's text.
+    let mut xs: Vec<usize> = vec![0; logs];
+    let with_xs = |base: &str, n: usize| base.replacen("**Now:** see", &format!("**Now:** {}see", "x".repeat(n)), 1);
+    let mut texts = bases.clone();
     let mut versions: Vec<i64> = vec![1; logs];
     let mut open = vec![true; logs];
     for (u, t) in uris.iter().zip(&texts) {
@@ -696,6 +717,11 @@ fn soak() {
         rng
     };
     let mut last_seen: std::collections::HashMap<String, i64> = Default::default();
+    // Reopened documents start again at version 1 (after which a
+    // publication of the old document, sent before the reopen, may still be
+    // unread).
+    let mut reopened: std::collections::HashSet<String> = Default::default();
+    let mut latest: std::collections::HashMap<String, Value> = Default::default();
     for _ in 0..edits {
         let i = (next() % logs as u64) as usize;
         let r = next() % 100;
@@ -704,22 +730,23 @@ fn soak() {
             c.notify("textDocument/didClose", json!({"textDocument": {"uri": uris[i]}}));
             versions[i] = 1;
             c.open(&uris[i], &texts[i], 1);
-            last_seen.remove(&uris[i]);
+            reopened.insert(uris[i].clone());
             messages += 2;
             open[i] = true;
             continue;
         }
         // Insert or delete one character at the start of line 10's text.
-        versions[i] += 1;
-        let (text, change) = if r % 2 == 0 {
-            (texts[i].replacen("**Now:** see", "**Now:** xsee", 1), json!({"range": {"start": {"line": 10, "character": 9}, "end": {"line": 10, "character": 9}}, "text": "x"}))
-        } else if texts[i].contains("**Now:** xsee") {
-            (texts[i].replacen("**Now:** xsee", "**Now:** see", 1), json!({"range": {"start": {"line": 10, "character": 9}, "end": {"line": 10, "character": 10}}, "text": ""}))
+        let change = if r % 2 == 0 {
+            xs[i] += 1;
+            json!({"range": {"start": {"line": 10, "character": 9}, "end": {"line": 10, "character": 9}}, "text": "x"})
+        } else if xs[i] > 0 {
+            xs[i] -= 1;
+            json!({"range": {"start": {"line": 10, "character": 9}, "end": {"line": 10, "character": 10}}, "text": ""})
         } else {
-            versions[i] -= 1;
             continue;
         };
-        texts[i] = text;
+        versions[i] += 1;
+        texts[i] = with_xs(&bases[i], xs[i]);
         c.notify("textDocument/didChange", json!({"textDocument": {"uri": uris[i], "version": versions[i]}, "contentChanges": [change]}));
         let t = Instant::now();
         let r = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uris[i]}}));
@@ -730,8 +757,12 @@ fn soak() {
         for m in c.backlog.drain(..) {
             if m["method"] == "textDocument/publishDiagnostics" {
                 let u = m["params"]["uri"].as_str().unwrap().to_string();
+                latest.insert(u.clone(), m["params"].clone());
                 if let Some(v) = m["params"]["version"].as_i64() {
                     let prev = last_seen.insert(u.clone(), v).unwrap_or(0);
+                    if v < prev && reopened.remove(&u) {
+                        continue;
+                    }
                     assert!(v >= prev, "{u}: version {v} published after {prev}");
                 }
             }
@@ -742,7 +773,10 @@ fn soak() {
     fresh.initialize(&root, true);
     index_is_built(&mut fresh, &root);
     for i in 0..logs {
-        let got = c.diagnostics(&uris[i], versions[i]);
+        let got = match latest.get(&uris[i]) {
+            Some(p) if p["version"] == versions[i] && !c.backlog.iter().any(|m| m["params"]["uri"] == uris[i].as_str()) => p.clone(),
+            _ => c.diagnostics(&uris[i], versions[i]),
+        };
         let other = file_uri(&root.join(format!("fresh{i}.worklog.md")));
         fresh.open(&other, &texts[i], 1);
         let want = fresh.diagnostics(&other, 1);
@@ -753,8 +787,17 @@ fn soak() {
         c.notify("textDocument/didClose", json!({"textDocument": {"uri": u}}));
     }
     let _ = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": uris[0]}}));
-    std::thread::sleep(Duration::from_millis(500));
-    let (_, rss_end) = rss_kib(pid);
+    // The publisher clears the closed logs, then hands memory back: poll.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let rss_end = loop {
+        let (_, now) = rss_kib(pid);
+        if now < rss_start + 16 * 1024 || Instant::now() > deadline {
+            break now;
+        }
+        if let Some(m) = c.message_where(|_| true, Duration::from_millis(100)) {
+            drop(m);
+        }
+    };
     latencies.sort();
     let p = |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
     eprintln!(
@@ -766,7 +809,7 @@ fn soak() {
         peak / 1024,
         rss_end / 1024
     );
-    assert!(rss_end < rss_start + 64 * 1024, "memory not released: {rss_start} → {rss_end} KiB");
+    assert!(rss_end < rss_start + 16 * 1024, "memory not released: {rss_start} → {rss_end} KiB");
     assert_eq!(c.shutdown(), 0);
     assert_eq!(fresh.shutdown(), 0);
 }
