@@ -38,9 +38,7 @@ const LIMIT: usize = 50;
 const COLD_QUERIES: [&str; 5] = ["rout", "src/au", "servts", "s", "serv"];
 const TYPING: [&str; 4] = ["s", "se", "ser", "serv"];
 
-const AREAS: [&str; 8] = [
-    "src", "packages", "services", "apps", "tests", "docs", "tools", "crates",
-];
+const AREAS: [&str; 8] = ["src", "packages", "services", "apps", "tests", "docs", "tools", "crates"];
 const WORDS: [&str; 301] = [
     "auth",
     "routes",
@@ -344,19 +342,14 @@ const WORDS: [&str; 301] = [
     "writer",
     "zone",
 ];
-const EXTENSIONS: [&str; 12] = [
-    "ts", "tsx", "rs", "py", "go", "md", "json", "yaml", "sql", "toml", "js", "css",
-];
+const EXTENSIONS: [&str; 12] = ["ts", "tsx", "rs", "py", "go", "md", "json", "yaml", "sql", "toml", "js", "css"];
 
 /// A small deterministic generator (64-bit LCG, high bits).
 struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         (self.0 >> 33) as usize
     }
 
@@ -449,13 +442,7 @@ fn repo() -> &'static Path {
             fs::write(&path, b"").expect("write file");
         }
         fs::write(root.join(".gitignore"), "node_modules/\n").expect("write .gitignore");
-        eprintln!(
-            "generated {} + {} ignored files in {:.1?} at {}",
-            visible.len(),
-            ignored.len(),
-            started.elapsed(),
-            root.display()
-        );
+        eprintln!("generated {} + {} ignored files in {:.1?} at {}", visible.len(), ignored.len(), started.elapsed(), root.display());
         (dir, root)
     });
     root
@@ -466,11 +453,7 @@ fn index() -> &'static FileIndex {
     INDEX.get_or_init(|| {
         let index = FileIndex::build(repo());
         assert_eq!(index.len(), FILES, "ignored files must not be indexed");
-        eprintln!(
-            "index: {} files, ~{:.1} MiB of heap",
-            index.len(),
-            index.heap_bytes() as f64 / (1024.0 * 1024.0)
-        );
+        eprintln!("index: {} files, ~{:.1} MiB of heap", index.len(), index.heap_bytes() as f64 / (1024.0 * 1024.0));
         index
     })
 }
@@ -486,13 +469,8 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
 fn print_percentiles() {
     let index = index();
     const RUNS: usize = 100;
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(4);
-    for (label, matcher) in [
-        ("1 thread".to_string(), PathMatcher::with_threads(1)),
-        (format!("{threads} threads"), PathMatcher::new()),
-    ] {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).min(4);
+    for (label, matcher) in [("1 thread".to_string(), PathMatcher::with_threads(1)), (format!("{threads} threads"), PathMatcher::new())] {
         eprintln!("-- {label}");
         for query in COLD_QUERIES {
             let samples = (0..RUNS)
@@ -519,10 +497,7 @@ fn print_percentiles() {
                 .collect();
             let (p50, p95) = percentiles(samples);
             let total = matcher.query(index, query, LIMIT).total;
-            eprintln!(
-                "typing {query:>8}: p50 {p50:>10.2?}  p95 {p95:>10.2?}  ({total} matches, narrowed from {:?})",
-                TYPING[i - 1]
-            );
+            eprintln!("typing {query:>8}: p50 {p50:>10.2?}  p95 {p95:>10.2?}  ({total} matches, narrowed from {:?})", TYPING[i - 1]);
         }
         let samples = (0..RUNS)
             .map(|_| {
@@ -541,9 +516,7 @@ fn bench_build(c: &mut Criterion) {
     let mut group = c.benchmark_group("index");
     group.sample_size(10);
     group.measurement_time(Duration::from_secs(10));
-    group.bench_function("build_100k", |b| {
-        b.iter(|| black_box(FileIndex::build(root)))
-    });
+    group.bench_function("build_100k", |b| b.iter(|| black_box(FileIndex::build(root))));
     group.finish();
 }
 

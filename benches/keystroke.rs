@@ -282,14 +282,8 @@ fn bench_completion(c: &mut Criterion, fx: &Fixture) {
     let mut doc = Document::new(text);
     doc.edit(files_at..files_at, "\n- `");
     let base = files_at + 4;
-    let env = completion::Env {
-        log: Some(&path),
-        index: Some(&index),
-        matcher: Some(&matcher),
-        facts: &fx.facts,
-        log_dir: Some(""),
-        limit: 50,
-    };
+    let env =
+        completion::Env { log: Some(&path), index: Some(&index), matcher: Some(&matcher), facts: &fx.facts, log_dir: Some(""), limit: 50 };
     // Pre-built documents for every prefix, so only `complete` is timed.
     let mut steps: Vec<(Document, usize)> = Vec::new();
     for q in gen::COMPLETION_QUERIES {

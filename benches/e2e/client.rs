@@ -169,10 +169,7 @@ impl Client {
     pub fn memory_kib(&self) -> (u64, u64) {
         let s = std::fs::read_to_string(format!("/proc/{}/status", self.pid)).unwrap_or_default();
         let get = |k: &str| {
-            s.lines()
-                .find_map(|l| l.strip_prefix(k))
-                .and_then(|r| r.trim().trim_end_matches("kB").trim().parse().ok())
-                .unwrap_or(0)
+            s.lines().find_map(|l| l.strip_prefix(k)).and_then(|r| r.trim().trim_end_matches("kB").trim().parse().ok()).unwrap_or(0)
         };
         (get("VmHWM:"), get("VmRSS:"))
     }

@@ -21,9 +21,9 @@
 
 #![allow(clippy::print_stdout)] // a bench prints its report
 
+mod client;
 #[path = "../support/gen.rs"]
 mod gen;
-mod client;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -220,11 +220,7 @@ fn startup(b: &mut Bench) {
         let t = c.open(&uri, &normal, 1);
         let d = c.diagnostics_at_least(&uri, 1).expect("diagnostics of the normal log");
         open.push(d.at - t);
-        let (lat, _) = c.request(
-            "textDocument/hover",
-            json!({"textDocument": {"uri": uri}, "position": pos(hover_at)}),
-            LONG,
-        );
+        let (lat, _) = c.request("textDocument/hover", json!({"textDocument": {"uri": uri}, "position": pos(hover_at)}), LONG);
         let ready_early = c.wait(Duration::ZERO, |v| v["method"] == "$/progress" && v["params"]["value"]["kind"] == "end");
         if ready_early.is_none() {
             hovered_while_indexing += 1;
@@ -281,10 +277,7 @@ fn open_scenarios(b: &mut Bench, c: &mut Client) {
     c.clear(Duration::from_millis(100));
     b.row("didOpen normal log (10 entries, 12 KB) → diagnostics", v, t(Some(20.0), None, "≤ 20 ms"), "");
 
-    for (n, runs, target) in [
-        (1_000, b.n(10, 3), None),
-        (5_000, b.n(10, 3), t(Some(100.0), None, "≤ 100 ms")),
-    ] {
+    for (n, runs, target) in [(1_000, b.n(10, 3), None), (5_000, b.n(10, 3), t(Some(100.0), None, "≤ 100 ms"))] {
         let text = gen::work_log(n);
         let mut v = vec![];
         let mut count = 0;
@@ -387,12 +380,7 @@ fn keystroke_scenarios(b: &mut Bench, c: &mut Client) {
             format!("{keys} keys, {pubs} publishes"),
         );
         let (lat, _) = typing(c, &b.uri(&format!("Keys{n}-serial-WorkLog.md")), &text, keys, None);
-        b.row(
-            format!("keystroke → diagnostics, {n} entries, back-to-back"),
-            lat,
-            target,
-            format!("{keys} keys, next sent on each answer"),
-        );
+        b.row(format!("keystroke → diagnostics, {n} entries, back-to-back"), lat, target, format!("{keys} keys, next sent on each answer"));
     }
 }
 
@@ -422,11 +410,8 @@ fn completion_scenario(b: &mut Bench, c: &mut Client) {
                 ver += 1;
                 c.change(&uri, ver, (line, col), (line, col), ch.encode_utf8(&mut buf));
                 col += ch.len_utf16() as u32;
-                let (d, r) = c.request(
-                    "textDocument/completion",
-                    json!({"textDocument": {"uri": uri}, "position": pos((line, col))}),
-                    LONG,
-                );
+                let (d, r) =
+                    c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": pos((line, col))}), LONG);
                 lat.push(d);
                 if col == base + 1 {
                     first.push(d);
@@ -474,8 +459,8 @@ fn ide_scenarios(b: &mut Bench, c: &mut Client) {
     c.diagnostics_at_least(&uri, 1).expect("diagnostics");
     let work = text.rfind("\n**Work:**\n").unwrap() + "\n**Work:**\n".len();
     let spots = [
-        position(&text, text.rfind("\n- `").unwrap() + 5),  // Files bullet path
-        position(&text, work + 4),                          // Work line path
+        position(&text, text.rfind("\n- `").unwrap() + 5),   // Files bullet path
+        position(&text, work + 4),                           // Work line path
         position(&text, text.rfind("\n  - L").unwrap() + 5), // nested line range
     ];
     let runs = b.n(300, 60);
@@ -625,7 +610,15 @@ fn report(b: &Bench) {
                 "| {label} | {mb:.1} MB | {} | {} | {} |",
                 if *rss > 0 { format!("{:.1} MB", *rss as f64 / 1024.0) } else { "–".into() },
                 if is_target { "≤ 60 MB" } else { "" },
-                if is_target { if mb <= 60.0 { "met" } else { "**missed**" } } else { "" }
+                if is_target {
+                    if mb <= 60.0 {
+                        "met"
+                    } else {
+                        "**missed**"
+                    }
+                } else {
+                    ""
+                }
             );
         }
     }
@@ -648,7 +641,8 @@ fn scenario_filter(args: &[String]) -> Vec<String> {
         if skip {
             skip = false;
         } else if a.starts_with('-') {
-            skip = !a.contains('=') && !matches!(a.as_str(), "--bench" | "--test" | "--list" | "--quiet" | "--verbose" | "--noplot" | "--exact");
+            skip = !a.contains('=')
+                && !matches!(a.as_str(), "--bench" | "--test" | "--list" | "--quiet" | "--verbose" | "--noplot" | "--exact");
         } else {
             words.push(a.clone());
         }
@@ -738,7 +732,11 @@ fn main() {
     }
     if b.wants("memory") {
         memory_scenario(&mut b, "100k index, ten 100-entry logs", &[100; 10]);
-        memory_scenario(&mut b, "100k index, ten logs: 5,000 + 1,000 + eight 100-entry", &[5_000, 1_000, 100, 100, 100, 100, 100, 100, 100, 100]);
+        memory_scenario(
+            &mut b,
+            "100k index, ten logs: 5,000 + 1,000 + eight 100-entry",
+            &[5_000, 1_000, 100, 100, 100, 100, 100, 100, 100, 100],
+        );
     }
     report(&b);
 }

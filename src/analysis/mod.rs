@@ -10,10 +10,10 @@ use std::ops::Range;
 use std::path::Path;
 
 use crate::config::{Config, RefScope};
+pub use crate::diagnostic::{chunk_diagnostics, edit_distance, nearest, suggest_label, Code, Diagnostic, Fix, Severity, PRIORITIES};
 use crate::document::Document;
 use crate::model::{ChunkModel, FileRef, RefForm};
 use facts::{FileFacts, Resolution};
-pub use crate::diagnostic::{chunk_diagnostics, edit_distance, nearest, suggest_label, Code, Diagnostic, Fix, Severity, PRIORITIES};
 
 /// What the analysis needs besides the text.
 pub struct Context<'a> {
@@ -70,10 +70,7 @@ pub fn recognise(doc: &Document, config: &Config, path: Option<&Path>) -> Recogn
     if chunks.iter().any(|c| c.summary.entry_shape) && chunks.iter().any(|c| c.summary.known_label) {
         return Recognition::Entries;
     }
-    let name_match = path
-        .and_then(|p| p.file_name())
-        .and_then(|n| n.to_str())
-        .is_some_and(|n| config.name_matches(n));
+    let name_match = path.and_then(|p| p.file_name()).and_then(|n| n.to_str()).is_some_and(|n| config.name_matches(n));
     if name_match {
         return Recognition::Glob;
     }
@@ -146,7 +143,11 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         )),
         Some(f) => {
             match f.get("version") {
-                None => out.push(Diagnostic::new(Code::MissingVersion, f.open_line.clone(), "The frontmatter has no `version:` (e.g. `version: v1`).")),
+                None => out.push(Diagnostic::new(
+                    Code::MissingVersion,
+                    f.open_line.clone(),
+                    "The frontmatter has no `version:` (e.g. `version: v1`).",
+                )),
                 Some(v) => {
                     match valid_version(&v.value) {
                         Some(n) => fm_version = Some((n, v.value_range.clone())),
@@ -159,7 +160,10 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                             let digits: String = v.value.chars().filter(|c| c.is_ascii_digit()).collect();
                             let guess = v.value.trim_start_matches(['v', 'V']);
                             if !guess.is_empty() && guess.bytes().all(|c| c.is_ascii_digit()) {
-                                d = d.with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}")) });
+                                d = d.with_fix(Fix {
+                                    preferred: true,
+                                    ..Fix::replace(format!("Change to `v{guess}`"), v.value_range.clone(), format!("v{guess}"))
+                                });
                             } else if !digits.is_empty() && digits.len() < 10 && v.value.contains('.') {
                                 // v4.1: no safe guess; leave it to the user.
                             }
@@ -172,8 +176,12 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                 None => {
                     let at = f.range.end - closing_len(doc, f.range.end);
                     out.push(
-                        Diagnostic::new(Code::MissingStatus, f.open_line.clone(), "The frontmatter has no `status:` (in_progress, needs_review, blocked or completed).")
-                            .with_fix(Fix { preferred: true, ..Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n") }),
+                        Diagnostic::new(
+                            Code::MissingStatus,
+                            f.open_line.clone(),
+                            "The frontmatter has no `status:` (in_progress, needs_review, blocked or completed).",
+                        )
+                        .with_fix(Fix { preferred: true, ..Fix::replace("Add `status: in_progress`", at..at, "status: in_progress\n") }),
                     )
                 }
                 Some(s) if !STATUSES.contains(&s.value.as_str()) => {
@@ -181,7 +189,12 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
                     let mut d = Diagnostic::new(
                         Code::InvalidStatus,
                         nonempty(s.value_range.clone(), &s.key_range),
-                        format!("`{}` is not a status; use {}{}.", s.value, STATUSES.join(", "), near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default()),
+                        format!(
+                            "`{}` is not a status; use {}{}.",
+                            s.value,
+                            STATUSES.join(", "),
+                            near.map(|n| format!(" (did you mean `{n}`?)")).unwrap_or_default()
+                        ),
                     );
                     for st in near.into_iter().chain(STATUSES.iter().copied().filter(|x| Some(*x) != near)) {
                         let mut fx = Fix::replace(format!("Change to `{st}`"), s.value_range.clone(), st);
@@ -227,7 +240,11 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
         if let Some(v) = sm.version {
             let dup = !seen.insert(v);
             if dup {
-                out.push(Diagnostic::new(Code::DuplicateVersion, head.clone(), format!("A second entry v{v}: every hand-off gets its own version.")));
+                out.push(Diagnostic::new(
+                    Code::DuplicateVersion,
+                    head.clone(),
+                    format!("A second entry v{v}: every hand-off gets its own version."),
+                ));
             } else if let Some(p) = prev_version {
                 if v != p.saturating_add(1) {
                     out.push(Diagnostic::new(
@@ -399,7 +416,15 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
     }
 }
 
-fn check_range(r: &FileRef, path: &str, written_lines: &str, files: &[std::path::PathBuf], facts: &dyn FileFacts, base: usize, out: &mut Vec<Diagnostic>) {
+fn check_range(
+    r: &FileRef,
+    path: &str,
+    written_lines: &str,
+    files: &[std::path::PathBuf],
+    facts: &dyn FileFacts,
+    base: usize,
+    out: &mut Vec<Diagnostic>,
+) {
     let Some((span, at)) = &r.lines else { return };
     if !span.is_valid() {
         return; // bad-range already says it

@@ -38,10 +38,18 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
             let Some(k) = suggest_label(name) else { continue };
             let written = &text[l.range.clone()];
             let (open, close) = label_delimiters(written);
-            let fixed = if written.ends_with(&format!(":{close}")) { format!("{open}{}:{close}", k.label()) } else { format!("{open}{}{close}:", k.label()) };
+            let fixed = if written.ends_with(&format!(":{close}")) {
+                format!("{open}{}:{close}", k.label())
+            } else {
+                format!("{open}{}{close}:", k.label())
+            };
             out.push(
-                Diagnostic::new(Code::UnknownSection, l.range.clone(), format!("`{}` is not a Work Log field; did you mean `{}`?", name, k.label()))
-                    .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `{fixed}`"), l.range.clone(), fixed) }),
+                Diagnostic::new(
+                    Code::UnknownSection,
+                    l.range.clone(),
+                    format!("`{}` is not a Work Log field; did you mean `{}`?", name, k.label()),
+                )
+                .with_fix(Fix { preferred: true, ..Fix::replace(format!("Change to `{fixed}`"), l.range.clone(), fixed) }),
             );
         }
         if let Some(f) = m.field(FieldKind::Progress) {

@@ -90,7 +90,13 @@ fn frontmatter(prefix: &str, offset: usize) -> Option<Completions> {
     let items = STATUSES
         .iter()
         .enumerate()
-        .map(|(i, s)| Item { label: s.to_string(), kind: ItemKind::Value, detail: Some("status".into()), insert: s.to_string(), sort: format!("{i:02}") })
+        .map(|(i, s)| Item {
+            label: s.to_string(),
+            kind: ItemKind::Value,
+            detail: Some("status".into()),
+            insert: s.to_string(),
+            sort: format!("{i:02}"),
+        })
         .collect();
     Some(Completions { replace, items, incomplete: false })
 }
@@ -104,7 +110,8 @@ fn priority(prefix: &str, suffix: &str, offset: usize) -> Option<Completions> {
     let before = prefix[..open].trim_end();
     let before = before.strip_suffix("[ ]").or_else(|| before.strip_suffix("[x]")).unwrap_or(before).trim_end();
     let b = before.trim_start();
-    let is_item = matches!(b, "-" | "*" | "+") || b.strip_suffix(['.', ')']).is_some_and(|d| !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit()));
+    let is_item =
+        matches!(b, "-" | "*" | "+") || b.strip_suffix(['.', ')']).is_some_and(|d| !d.is_empty() && d.bytes().all(|c| c.is_ascii_digit()));
     if !is_item {
         return None;
     }
@@ -147,7 +154,9 @@ fn label(prefix: &str, offset: usize) -> Option<Completions> {
 
 /// The token being typed and whether a path may stand there.
 fn path_or_range(prefix: &str, offset: usize, field: Option<FieldKind>, env: &Env<'_>) -> Option<Completions> {
-    let tok_start = prefix.rfind(|c: char| c.is_whitespace() || matches!(c, '`' | '(' | '<')).map_or(0, |i| i + prefix[i..].chars().next().map_or(1, char::len_utf8));
+    let tok_start = prefix
+        .rfind(|c: char| c.is_whitespace() || matches!(c, '`' | '(' | '<'))
+        .map_or(0, |i| i + prefix[i..].chars().next().map_or(1, char::len_utf8));
     let token = &prefix[tok_start..];
     let before = &prefix[..tok_start];
     let in_backticks = before.matches('`').count() % 2 == 1;
@@ -171,7 +180,13 @@ fn path_or_range(prefix: &str, offset: usize, field: Option<FieldKind>, env: &En
             let items = forms
                 .into_iter()
                 .enumerate()
-                .map(|(i, f)| Item { label: f.clone(), kind: ItemKind::Range, detail: Some(format!("{n} lines")), insert: f, sort: format!("{i:02}") })
+                .map(|(i, f)| Item {
+                    label: f.clone(),
+                    kind: ItemKind::Range,
+                    detail: Some(format!("{n} lines")),
+                    insert: f,
+                    sort: format!("{i:02}"),
+                })
                 .collect();
             return Some(Completions { replace: offset - typed.len()..offset, items, incomplete: false });
         }

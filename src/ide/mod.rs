@@ -30,12 +30,10 @@ pub fn ref_at(doc: &Document, offset: usize) -> Option<RefHit> {
     c.model
         .refs
         .iter()
-        .find(|r| r.range.start <= rel && rel <= r.range.end || r.path_range.start <= rel && rel <= r.path_range.end && r.form != RefForm::Nested)
-        .map(|r| RefHit {
-            r: r.clone(),
-            path: doc.slice(c.abs(&r.path_range)).into_owned(),
-            range: c.abs(&r.range),
+        .find(|r| {
+            r.range.start <= rel && rel <= r.range.end || r.path_range.start <= rel && rel <= r.path_range.end && r.form != RefForm::Nested
         })
+        .map(|r| RefHit { r: r.clone(), path: doc.slice(c.abs(&r.path_range)).into_owned(), range: c.abs(&r.range) })
 }
 
 /// An entry heading by version: (version, absolute heading line range).
@@ -50,11 +48,7 @@ pub fn entry_heading(doc: &Document, version: u32) -> Option<Range<usize>> {
 pub fn mention_at(doc: &Document, offset: usize) -> Option<(u32, Range<usize>)> {
     let c = &doc.chunks()[doc.chunk_index(offset)];
     let rel = offset.checked_sub(c.start)?;
-    c.model
-        .mentions
-        .iter()
-        .find(|m| m.range.start <= rel && rel <= m.range.end)
-        .map(|m| (m.version, c.abs(&m.range)))
+    c.model.mentions.iter().find(|m| m.range.start <= rel && rel <= m.range.end).map(|m| (m.version, c.abs(&m.range)))
 }
 
 /// Where go-to-definition leads.
@@ -123,10 +117,7 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
     for f in &c.model.fields {
         if f.label.range.start <= rel && rel <= f.label.range.end {
             let k = f.label.kind?;
-            return Some(HoverTarget::Text {
-                range: c.abs(&f.label.range),
-                markdown: format!("**{}** — {}", k.label(), k.doc()),
-            });
+            return Some(HoverTarget::Text { range: c.abs(&f.label.range), markdown: format!("**{}** — {}", k.label(), k.doc()) });
         }
         for it in c.model.items_of(f) {
             if let Some(t) = &it.tag {
@@ -271,22 +262,39 @@ pub fn symbols(doc: &Document) -> Vec<Symbol> {
         let m = &c.model;
         let abs = |r: &Range<usize>| c.abs(r);
         if let Some(f) = &m.frontmatter {
-            let detail = ["version", "status"]
-                .iter()
-                .filter_map(|k| f.get(k).map(|e| e.value.clone()))
-                .collect::<Vec<_>>()
-                .join(" · ");
-            out.push(Symbol { name: "frontmatter".into(), detail: Some(detail), kind: SymbolKind::Frontmatter, range: abs(&f.range), selection: abs(&f.open_line), children: vec![] });
+            let detail = ["version", "status"].iter().filter_map(|k| f.get(k).map(|e| e.value.clone())).collect::<Vec<_>>().join(" · ");
+            out.push(Symbol {
+                name: "frontmatter".into(),
+                detail: Some(detail),
+                kind: SymbolKind::Frontmatter,
+                range: abs(&f.range),
+                selection: abs(&f.open_line),
+                children: vec![],
+            });
         }
         if let Some(t) = &m.title {
-            out.push(Symbol { name: doc.slice(abs(t)).into_owned(), detail: None, kind: SymbolKind::Title, range: abs(t), selection: abs(t), children: vec![] });
+            out.push(Symbol {
+                name: doc.slice(abs(t)).into_owned(),
+                detail: None,
+                kind: SymbolKind::Title,
+                range: abs(t),
+                selection: abs(t),
+                children: vec![],
+            });
         }
         let Some(h) = &m.heading else { continue };
         entry_no += 1;
         flush(&mut group, &mut out);
         let with_fields = entry_no > fields_from;
         let children = if with_fields { m.fields.iter().map(|f| field_symbol(doc, c, f)).collect() } else { Vec::new() };
-        out.push(Symbol { name: entry_label(doc, c, h), detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()), kind: SymbolKind::Entry, range: c.start..c.end(), selection: abs(&h.line), children });
+        out.push(Symbol {
+            name: entry_label(doc, c, h),
+            detail: h.title.as_ref().map(|t| doc.slice(abs(t)).into_owned()),
+            kind: SymbolKind::Entry,
+            range: c.start..c.end(),
+            selection: abs(&h.line),
+            children,
+        });
     }
     flush(&mut group, &mut out);
     out
@@ -361,8 +369,19 @@ pub fn entry_symbols(doc: &Document, query: &str, limit: usize) -> Vec<Symbol> {
         let hay = format!("{name} {}", title.as_deref().unwrap_or_default()).to_lowercase();
         if is_exact || words.iter().all(|w| hay.contains(w.as_str())) {
             let selection = c.abs(&h.line);
-            let symbol = Symbol { name: entry_label(doc, c, h), detail: title, kind: SymbolKind::Entry, range: c.start..c.end(), selection, children: vec![] };
-            if is_exact { exact.push(symbol) } else { rest.push(symbol) }
+            let symbol = Symbol {
+                name: entry_label(doc, c, h),
+                detail: title,
+                kind: SymbolKind::Entry,
+                range: c.start..c.end(),
+                selection,
+                children: vec![],
+            };
+            if is_exact {
+                exact.push(symbol)
+            } else {
+                rest.push(symbol)
+            }
         }
     }
     exact.extend(rest);
@@ -433,11 +452,8 @@ pub fn fixes<'a>(diags: &'a [Diagnostic], range: &Range<usize>) -> Vec<(&'a Diag
 pub fn selection(doc: &Document, offset: usize) -> Vec<Range<usize>> {
     let c = &doc.chunks()[doc.chunk_index(offset)];
     let rel = offset.saturating_sub(c.start);
-    let mut out: Vec<Range<usize>> = c
-        .trees
-        .as_ref()
-        .map(|t| t.enclosing_ranges(rel).into_iter().map(|r| c.abs(&r)).collect())
-        .unwrap_or_default();
+    let mut out: Vec<Range<usize>> =
+        c.trees.as_ref().map(|t| t.enclosing_ranges(rel).into_iter().map(|r| c.abs(&r)).collect()).unwrap_or_default();
     if let Some(f) = c.model.fields.iter().find(|f| f.extent.contains(&rel)) {
         out.push(c.abs(&f.extent));
     }

@@ -68,7 +68,10 @@ enum State {
     Header,
     /// A body of `len` bytes starts at `pos`; the body bytes up to
     /// `checked` were searched for the next frame's header.
-    Body { len: usize, checked: usize },
+    Body {
+        len: usize,
+        checked: usize,
+    },
 }
 
 /// Splits and checks frames; feed it bytes with [`Decoder::buffer`] or
@@ -249,7 +252,10 @@ enum Header {
     Bad,
     /// A header block of this length without a usable `Content-Length`.
     NoLength(usize),
-    Complete { header_len: usize, content_len: usize },
+    Complete {
+        header_len: usize,
+        content_len: usize,
+    },
 }
 
 /// Parses a header block at the start of `b`.
@@ -527,7 +533,8 @@ mod tests {
 
     #[test]
     fn lone_surrogates_are_repaired_pairs_kept() {
-        let body = r#"{"jsonrpc":"2.0","method":"x","params":{"a":"\ud800","b":"\ud83d\ude00","c":"\\ud800","d":"\udc00z","e":"\\\ud800"}}"#;
+        let body =
+            r#"{"jsonrpc":"2.0","method":"x","params":{"a":"\ud800","b":"\ud83d\ude00","c":"\\ud800","d":"\udc00z","e":"\\\ud800"}}"#;
         let f = frames(&msg(body));
         let m = passes(&f[0]);
         let v: Value = serde_json::from_slice(&m.body).unwrap();
@@ -586,7 +593,11 @@ mod tests {
                     got.push(passes(&f).body.clone());
                 }
             }
-            assert_eq!(got, vec![NEXT.as_bytes().to_vec(), big.as_bytes().to_vec(), NEXT.as_bytes().to_vec(), big.as_bytes().to_vec()], "chunk {chunk}");
+            assert_eq!(
+                got,
+                vec![NEXT.as_bytes().to_vec(), big.as_bytes().to_vec(), NEXT.as_bytes().to_vec(), big.as_bytes().to_vec()],
+                "chunk {chunk}"
+            );
         }
     }
 
@@ -610,8 +621,12 @@ mod tests {
     #[allow(clippy::print_stdout)] // a measurement printed for a person
     fn frame_cost() {
         let keystroke = r#"{"jsonrpc":"2.0","method":"textDocument/didChange","params":{"textDocument":{"uri":"file:///w/docs/worklog.md","version":412},"contentChanges":[{"range":{"start":{"line":1041,"character":17},"end":{"line":1041,"character":17}},"text":"a"}]}}"#;
-        let text: String = (0..std::env::var("FRAME_COST_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(5000)).map(|i| format!("## v{i} | 2025-01-01 | entry\\n\\n**Now:** work on `src/x{i}.rs:1-20`\\n")).collect();
-        let open = format!(r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"file:///w/worklog.md","languageId":"markdown","version":1,"text":"{text}"}}}}}}"#);
+        let text: String = (0..std::env::var("FRAME_COST_ENTRIES").ok().and_then(|v| v.parse().ok()).unwrap_or(5000))
+            .map(|i| format!("## v{i} | 2025-01-01 | entry\\n\\n**Now:** work on `src/x{i}.rs:1-20`\\n"))
+            .collect();
+        let open = format!(
+            r#"{{"jsonrpc":"2.0","method":"textDocument/didOpen","params":{{"textDocument":{{"uri":"file:///w/worklog.md","languageId":"markdown","version":1,"text":"{text}"}}}}}}"#
+        );
         for (name, body, n) in [("keystroke", keystroke.to_string(), 200_000), ("didOpen", open, 20)] {
             let framed = msg(&body);
             let mut d = Decoder::new();

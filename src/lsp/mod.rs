@@ -49,7 +49,9 @@ const PARENT_POLL: Duration = Duration::from_secs(1);
 enum End {
     Running,
     /// `exit` after `shutdown` (true) or without.
-    Exit { after_shutdown: bool },
+    Exit {
+        after_shutdown: bool,
+    },
     /// stdin closed.
     Eof,
     /// The editor's process is gone.
@@ -154,7 +156,12 @@ fn stdio() -> (Input, Output) {
 /// more gets there.
 const MAX_QUEUED: usize = 256 << 20;
 
-async fn read_input(mut input: Input, to_lsp: tokio::io::DuplexStream, replies: mpsc::UnboundedSender<Vec<u8>>, end: Arc<watch::Sender<End>>) {
+async fn read_input(
+    mut input: Input,
+    to_lsp: tokio::io::DuplexStream,
+    replies: mpsc::UnboundedSender<Vec<u8>>,
+    end: Arc<watch::Sender<End>>,
+) {
     let mut decoder = framing::Decoder::new();
     let shutdown = AtomicBool::new(false);
     // Frames go to tower-lsp through a forwarding task, so that this loop
@@ -177,7 +184,11 @@ async fn read_input(mut input: Input, to_lsp: tokio::io::DuplexStream, replies: 
                 Ok(None) => break,
                 Err(_) => {
                     decoder = framing::Decoder::new();
-                    framing::Frame::Reject(framing::error_reply(&serde_json::Value::Null, -32700, "Parse error: internal error in the frame decoder"))
+                    framing::Frame::Reject(framing::error_reply(
+                        &serde_json::Value::Null,
+                        -32700,
+                        "Parse error: internal error in the frame decoder",
+                    ))
                 }
             };
             match frame {
@@ -229,7 +240,11 @@ async fn read_input(mut input: Input, to_lsp: tokio::io::DuplexStream, replies: 
 }
 
 /// Writes queued frames to tower-lsp's input.
-async fn forward(mut frames: mpsc::UnboundedReceiver<(String, Vec<u8>)>, mut to_lsp: tokio::io::DuplexStream, queued: Arc<std::sync::atomic::AtomicUsize>) {
+async fn forward(
+    mut frames: mpsc::UnboundedReceiver<(String, Vec<u8>)>,
+    mut to_lsp: tokio::io::DuplexStream,
+    queued: Arc<std::sync::atomic::AtomicUsize>,
+) {
     while let Some((header, body)) = frames.recv().await {
         if to_lsp.write_all(header.as_bytes()).await.is_err() || to_lsp.write_all(&body).await.is_err() {
             return;

@@ -488,7 +488,6 @@ impl Server {
             fs_queue: self.fs_queue.clone(),
         }
     }
-
 }
 
 /// Apply file system changes (from the client or our own watcher; call it
@@ -575,7 +574,6 @@ fn canonical_file(path: &Path) -> PathBuf {
     }
 }
 
-
 /// Where "Start the next entry" is offered: on the frontmatter, on an entry
 /// heading's line, or on the last non-blank line of the log (or after it).
 fn at_next_entry_place(doc: &Document, off: usize) -> bool {
@@ -604,7 +602,13 @@ fn next_entry_actions(uri: &Uri, doc: &Document, enc: Encoding) -> Vec<CodeActio
     let mut out = vec![to_proto::edit_action(uri, doc.rope(), format!("Start the next entry (v{})", n.version), &n.edits, enc)];
     let kept = next_entry(doc, &NextOptions { now, snippets: false, keep_status: true });
     if kept.edits != n.edits {
-        out.push(to_proto::edit_action(uri, doc.rope(), format!("Start the next entry (v{}), keeping the status", kept.version), &kept.edits, enc));
+        out.push(to_proto::edit_action(
+            uri,
+            doc.rope(),
+            format!("Start the next entry (v{}), keeping the status", kept.version),
+            &kept.edits,
+            enc,
+        ));
     }
     out
 }
@@ -636,7 +640,9 @@ fn compute_diagnostics(snap: &Snapshot) -> Outcome {
         }
         Text::Analysed(doc) => {
             let cx = analysis::Context { config: &snap.config, path: snap.path.as_deref(), facts: snap.facts() };
-            Outcome::Diagnostics(analysis::diagnostics(doc, &cx).iter().map(|d| to_proto::diagnostic(doc.rope(), d, snap.encoding)).collect())
+            Outcome::Diagnostics(
+                analysis::diagnostics(doc, &cx).iter().map(|d| to_proto::diagnostic(doc.rope(), d, snap.encoding)).collect(),
+            )
         }
     }
 }
@@ -801,7 +807,10 @@ impl LanguageServer for Server {
                 }),
                 definition_provider: Some(OneOf::Left(true)),
                 hover_provider: Some(HoverProviderCapability::Simple(true)),
-                document_link_provider: Some(DocumentLinkOptions { resolve_provider: Some(false), work_done_progress_options: Default::default() }),
+                document_link_provider: Some(DocumentLinkOptions {
+                    resolve_provider: Some(false),
+                    work_done_progress_options: Default::default(),
+                }),
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
@@ -1073,7 +1082,10 @@ impl LanguageServer for Server {
                         let (r, sel) = match lines {
                             Some(l) => {
                                 let s = Position { line: l.start - 1, character: 0 };
-                                (lsp::Range { start: s, end: Position { line: l.end, character: 0 } }, lsp::Range { start: s, end: Position { line: l.start, character: 0 } })
+                                (
+                                    lsp::Range { start: s, end: Position { line: l.end, character: 0 } },
+                                    lsp::Range { start: s, end: Position { line: l.start, character: 0 } },
+                                )
                             }
                             None => (lsp::Range::default(), lsp::Range::default()),
                         };
@@ -1084,7 +1096,12 @@ impl LanguageServer for Server {
                         (uri.clone(), r, r)
                     }
                 };
-                links.push(LocationLink { origin_selection_range: Some(origin), target_uri, target_range: range, target_selection_range: sel });
+                links.push(LocationLink {
+                    origin_selection_range: Some(origin),
+                    target_uri,
+                    target_range: range,
+                    target_selection_range: sel,
+                });
             }
             if links.is_empty() {
                 return None;
@@ -1123,7 +1140,13 @@ impl LanguageServer for Server {
                             continue;
                         }
                         parts.push(match workspace::preview_capped(&root, f, a, b, PREVIEW_LINES, cap) {
-                            Some(p) => ide::render_preview(&shown, lines, &p.lines, p.total_lines, p.truncated || lines.is_none() && p.total_lines > PREVIEW_LINES),
+                            Some(p) => ide::render_preview(
+                                &shown,
+                                lines,
+                                &p.lines,
+                                p.total_lines,
+                                p.truncated || lines.is_none() && p.total_lines > PREVIEW_LINES,
+                            ),
                             None => format!("**{shown}** — no preview (binary, too large or not a regular file)"),
                         });
                     }
@@ -1214,7 +1237,8 @@ impl LanguageServer for Server {
             let diags = analysis::diagnostics(doc, &cx);
             // The diagnostics under the cursor, and every diagnostic the
             // client lists in the context (e.g. the whole marked line).
-            let mut wanted: Vec<usize> = (0..diags.len()).filter(|&i| diags[i].range.start <= r.end && r.start <= diags[i].range.end).collect();
+            let mut wanted: Vec<usize> =
+                (0..diags.len()).filter(|&i| diags[i].range.start <= r.end && r.start <= diags[i].range.end).collect();
             for cd in &params.context.diagnostics {
                 if cd.source.as_deref().is_some_and(|src| src != "worklog") {
                     continue;
@@ -1235,9 +1259,7 @@ impl LanguageServer for Server {
                 .collect();
             let mut actions = actions;
             // A client asking only for quick fixes gets no refactoring.
-            let refactors = params.context.only.as_ref().is_none_or(|only| {
-                only.contains(&CodeActionKind::REFACTOR)
-            });
+            let refactors = params.context.only.as_ref().is_none_or(|only| only.contains(&CodeActionKind::REFACTOR));
             if refactors && analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() && at_next_entry_place(doc, r.start) {
                 actions.extend(next_entry_actions(&uri, doc, s.encoding));
             }
@@ -1362,9 +1384,7 @@ impl LanguageServer for Server {
         .await;
         Ok(r.flatten())
     }
-
 }
-
 
 /// A server-side watcher per root, for clients that cannot watch files.
 /// (inotify registers its watches synchronously: off the async workers.)

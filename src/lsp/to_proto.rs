@@ -31,11 +31,7 @@ pub fn diagnostic(rope: &Rope, d: &analysis::Diagnostic, enc: Encoding) -> lsp::
 }
 
 pub fn code_action(uri: &lsp::Uri, rope: &Rope, d: &analysis::Diagnostic, f: &analysis::Fix, enc: Encoding) -> lsp::CodeActionOrCommand {
-    let edits = f
-        .edits
-        .iter()
-        .map(|(r, t)| lsp::TextEdit { range: range(rope, r, enc), new_text: t.clone() })
-        .collect();
+    let edits = f.edits.iter().map(|(r, t)| lsp::TextEdit { range: range(rope, r, enc), new_text: t.clone() }).collect();
     let mut changes = HashMap::new();
     changes.insert(uri.clone(), edits);
     lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
@@ -137,7 +133,13 @@ pub fn lens(uri: &lsp::Uri, rope: &Rope, l: &crate::handoff::status::Lens, enc: 
 }
 
 /// A refactoring of one document made of text edits (the next entry).
-pub fn edit_action(uri: &lsp::Uri, rope: &Rope, title: String, edits: &[crate::handoff::TextEdit], enc: Encoding) -> lsp::CodeActionOrCommand {
+pub fn edit_action(
+    uri: &lsp::Uri,
+    rope: &Rope,
+    title: String,
+    edits: &[crate::handoff::TextEdit],
+    enc: Encoding,
+) -> lsp::CodeActionOrCommand {
     let edits = edits.iter().map(|e| lsp::TextEdit { range: range(rope, &e.range, enc), new_text: e.text.clone() }).collect();
     let mut changes = HashMap::new();
     changes.insert(uri.clone(), edits);

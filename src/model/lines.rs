@@ -110,11 +110,8 @@ pub(super) fn parse_elision(line: &str) -> Option<Vec<u32>> {
     }
     let inner = t.trim_end().strip_prefix('[')?.strip_suffix(']')?;
     let inner = inner.trim();
-    let body = if let Some(b) = inner.strip_prefix("...") {
-        b.strip_suffix("...")?
-    } else {
-        inner.strip_prefix('…')?.strip_suffix('…')?
-    };
+    let body =
+        if let Some(b) = inner.strip_prefix("...") { b.strip_suffix("...")? } else { inner.strip_prefix('…')?.strip_suffix('…')? };
     let mut versions = Vec::new();
     let mentions = version_mentions(body);
     for (k, m) in mentions.iter().enumerate() {
@@ -150,7 +147,10 @@ pub(super) fn version_mentions_into(s: &str, out: &mut Vec<VersionMention>) {
         if i == 0 || !b[i - 1].is_ascii_alphanumeric() {
             let d = b[i + 1..].iter().take_while(|c| c.is_ascii_digit()).count();
             let end = i + 1 + d;
-            if d > 0 && d < 9 && (end == b.len() || !(b[end].is_ascii_alphanumeric() || b[end] == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit))) {
+            if d > 0
+                && d < 9
+                && (end == b.len() || !(b[end].is_ascii_alphanumeric() || b[end] == b'.' && b.get(end + 1).is_some_and(u8::is_ascii_digit)))
+            {
                 if let Ok(v) = s[i + 1..end].parse() {
                     out.push(VersionMention { version: v, range: i..end });
                 }
@@ -296,12 +296,7 @@ pub(super) fn parse_frontmatter(text: &str, block: Range<usize>, closed: bool) -
             };
             (v.to_string(), vstart..vstart + v.len())
         };
-        entries.push(FmEntry {
-            key: key.to_string(),
-            key_range: l.start..l.start + colon,
-            value,
-            value_range: range,
-        });
+        entries.push(FmEntry { key: key.to_string(), key_range: l.start..l.start + colon, value, value_range: range });
     }
     Frontmatter { open_line: first, range: block, closed, entries }
 }

@@ -131,15 +131,7 @@ mod tests {
         let s = "Planning complete âœ… | pending â³ | logic ðŸ”„ â†’ next";
         let g = find(s);
         let got: Vec<_> = g.iter().map(|g| (&s[g.range.clone()], g.fixed.clone())).collect();
-        assert_eq!(
-            got,
-            [
-                ("âœ…", Some("✅".into())),
-                ("â³", None),
-                ("ðŸ”„", Some("🔄".into())),
-                ("â†’", Some("→".into())),
-            ]
-        );
+        assert_eq!(got, [("âœ…", Some("✅".into())), ("â³", None), ("ðŸ”„", Some("🔄".into())), ("â†’", Some("→".into())),]);
     }
 
     #[test]

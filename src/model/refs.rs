@@ -5,15 +5,114 @@ use std::ops::Range;
 /// File extensions that make a word a path. The one list the server uses;
 /// sorted (binary search), lower case.
 pub const EXTENSIONS: &[&str] = &[
-    "adoc", "asm", "bash", "bib", "c", "cc", "cfg", "cjs", "clj", "cljs", "cmake", "conf",
-    "cpp", "cs", "css", "csv", "cxx", "dart", "diff", "dockerfile", "el", "env", "erl", "ex",
-    "exs", "fish", "fs", "go", "gql", "gradle", "graphql", "h", "hcl", "hh", "hpp", "hrl", "hs",
-    "htm", "html", "ini", "ipynb", "java", "jl", "js", "json", "json5", "jsonc", "jsx", "kt",
-    "kts", "less", "lock", "log", "lua", "m", "markdown", "md", "mdx", "mjs", "mk", "ml", "mli",
-    "mm", "nim", "nix", "org", "patch", "php", "pl", "plist", "pm", "prisma", "properties",
-    "proto", "ps1", "py", "pyi", "r", "rb", "rs", "rst", "s", "sass", "scala", "scss", "sh",
-    "sql", "sv", "svelte", "svg", "swift", "tex", "tf", "toml", "ts", "tsv", "tsx", "txt", "v",
-    "vhd", "vim", "vue", "wasm", "xml", "yaml", "yml", "zig", "zsh",
+    "adoc",
+    "asm",
+    "bash",
+    "bib",
+    "c",
+    "cc",
+    "cfg",
+    "cjs",
+    "clj",
+    "cljs",
+    "cmake",
+    "conf",
+    "cpp",
+    "cs",
+    "css",
+    "csv",
+    "cxx",
+    "dart",
+    "diff",
+    "dockerfile",
+    "el",
+    "env",
+    "erl",
+    "ex",
+    "exs",
+    "fish",
+    "fs",
+    "go",
+    "gql",
+    "gradle",
+    "graphql",
+    "h",
+    "hcl",
+    "hh",
+    "hpp",
+    "hrl",
+    "hs",
+    "htm",
+    "html",
+    "ini",
+    "ipynb",
+    "java",
+    "jl",
+    "js",
+    "json",
+    "json5",
+    "jsonc",
+    "jsx",
+    "kt",
+    "kts",
+    "less",
+    "lock",
+    "log",
+    "lua",
+    "m",
+    "markdown",
+    "md",
+    "mdx",
+    "mjs",
+    "mk",
+    "ml",
+    "mli",
+    "mm",
+    "nim",
+    "nix",
+    "org",
+    "patch",
+    "php",
+    "pl",
+    "plist",
+    "pm",
+    "prisma",
+    "properties",
+    "proto",
+    "ps1",
+    "py",
+    "pyi",
+    "r",
+    "rb",
+    "rs",
+    "rst",
+    "s",
+    "sass",
+    "scala",
+    "scss",
+    "sh",
+    "sql",
+    "sv",
+    "svelte",
+    "svg",
+    "swift",
+    "tex",
+    "tf",
+    "toml",
+    "ts",
+    "tsv",
+    "tsx",
+    "txt",
+    "v",
+    "vhd",
+    "vim",
+    "vue",
+    "wasm",
+    "xml",
+    "yaml",
+    "yml",
+    "zig",
+    "zsh",
 ];
 
 /// A 1-based inclusive line range as written. May be invalid (`bad-range`).
@@ -187,17 +286,12 @@ pub const EXEMPT_WORDS: [&str; 6] = ["to be created", "planned", "pending", "not
 /// on its matches.)
 pub fn says_planned(text: &str) -> bool {
     static AC: std::sync::OnceLock<aho_corasick::AhoCorasick> = std::sync::OnceLock::new();
-    let ac = AC.get_or_init(|| {
-        aho_corasick::AhoCorasick::builder()
-            .ascii_case_insensitive(true)
-            .build(EXEMPT_WORDS)
-            .expect("fixed word list")
-    });
+    let ac =
+        AC.get_or_init(|| aho_corasick::AhoCorasick::builder().ascii_case_insensitive(true).build(EXEMPT_WORDS).expect("fixed word list"));
     let h = text.as_bytes();
     let word_byte = |c: u8| c.is_ascii_alphanumeric() || c >= 0x80;
-    ac.find_overlapping_iter(text).any(|m| {
-        (m.start() == 0 || !word_byte(h[m.start() - 1])) && h.get(m.end()).is_none_or(|&c| !word_byte(c))
-    })
+    ac.find_overlapping_iter(text)
+        .any(|m| (m.start() == 0 || !word_byte(h[m.start() - 1])) && h.get(m.end()).is_none_or(|&c| !word_byte(c)))
 }
 
 #[cfg(test)]
@@ -237,7 +331,24 @@ mod tests {
     #[test]
     fn says_planned_agrees_with_its_definition() {
         let pads = ["", "x", "ab ", "é", "(", "-", "0123456789012345678901234567890"];
-        let words = ["to be created", "TO BE CREATED", "DELETED", "removed", "planned", "Pending", "not yet", "nOt YeT", "planner", "unplanned", "to be", "pendingx", "not yet2", "tp", "pl", "no"];
+        let words = [
+            "to be created",
+            "TO BE CREATED",
+            "DELETED",
+            "removed",
+            "planned",
+            "Pending",
+            "not yet",
+            "nOt YeT",
+            "planner",
+            "unplanned",
+            "to be",
+            "pendingx",
+            "not yet2",
+            "tp",
+            "pl",
+            "no",
+        ];
         for a in pads {
             for w in words {
                 for b in pads {

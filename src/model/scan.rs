@@ -87,7 +87,9 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             continue;
         }
         body_lines += 1;
-        if let (syntax::LineKind::Heading { top, .. }, Some((level, content))) = (kind, if first == Some(b'#') { syntax::atx_heading(line) } else { None }) {
+        if let (syntax::LineKind::Heading { top, .. }, Some((level, content))) =
+            (kind, if first == Some(b'#') { syntax::atx_heading(line) } else { None })
+        {
             let content = l.start + content.start..l.start + content.end;
             if level == 1 && top && m.heading.is_none() && m.title.is_none() {
                 m.title = Some(content.clone());
@@ -215,11 +217,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
             }
         }
         let refs_before = m.refs.len();
-        let ctx = RefCtx {
-            exempt: exempt || work == Some(WorkOp::Removed),
-            path_words: in_files_or_work,
-            work,
-        };
+        let ctx = RefCtx { exempt: exempt || work == Some(WorkOp::Removed), path_words: in_files_or_work, work };
         // Nested range under a Files bullet: `L47-82: …`.
         if let Some(parent_ref) = nested_of {
             let t = &line[content_start..];

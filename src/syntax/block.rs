@@ -23,9 +23,14 @@ pub enum LineKind {
     /// Paragraph text (or a lazy continuation line).
     Text,
     /// An ATX heading; `top` when it is not inside a list item or quote.
-    Heading { level: u8, top: bool },
+    Heading {
+        level: u8,
+        top: bool,
+    },
     /// A setext underline (`===`/`---` under a paragraph).
-    Setext { level: u8 },
+    Setext {
+        level: u8,
+    },
     /// A thematic break.
     Break,
     /// A fence line or a line of fenced or indented code.
@@ -46,7 +51,10 @@ enum Container {
     Quote,
     /// A list item: continuation lines need `width` columns of indentation
     /// (marker offset plus padding, relative to the parent's content).
-    Item { width: u16, has_content: bool },
+    Item {
+        width: u16,
+        has_content: bool,
+    },
 }
 
 /// How an HTML block ends (CommonMark types 1–7).
@@ -443,10 +451,68 @@ fn list_marker(rest: &[u8]) -> Option<(usize, bool, bool)> {
 }
 
 const BLOCK_TAGS: &[&str] = &[
-    "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center", "col", "colgroup", "dd", "details", "dialog",
-    "dir", "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5", "h6",
-    "head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu", "menuitem", "nav", "noframes", "ol", "optgroup", "option",
-    "p", "param", "search", "section", "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "track", "ul",
+    "address",
+    "article",
+    "aside",
+    "base",
+    "basefont",
+    "blockquote",
+    "body",
+    "caption",
+    "center",
+    "col",
+    "colgroup",
+    "dd",
+    "details",
+    "dialog",
+    "dir",
+    "div",
+    "dl",
+    "dt",
+    "fieldset",
+    "figcaption",
+    "figure",
+    "footer",
+    "form",
+    "frame",
+    "frameset",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "head",
+    "header",
+    "hr",
+    "html",
+    "iframe",
+    "legend",
+    "li",
+    "link",
+    "main",
+    "menu",
+    "menuitem",
+    "nav",
+    "noframes",
+    "ol",
+    "optgroup",
+    "option",
+    "p",
+    "param",
+    "search",
+    "section",
+    "summary",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "title",
+    "tr",
+    "track",
+    "ul",
 ];
 const RAW_TAGS: &[&str] = &["pre", "script", "style", "textarea"];
 
@@ -521,7 +587,8 @@ fn open_tag_end(b: &[u8]) -> Option<usize> {
                             k = v + 1 + close + 1;
                         }
                         Some(_) => {
-                            let n = b[v..].iter().take_while(|c| !matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'=' | b'<' | b'>' | b'`')).count();
+                            let n =
+                                b[v..].iter().take_while(|c| !matches!(c, b' ' | b'\t' | b'"' | b'\'' | b'=' | b'<' | b'>' | b'`')).count();
                             if n == 0 {
                                 return None;
                             }

@@ -85,7 +85,8 @@ struct Scoring {
 impl Scoring {
     fn for_query(q: &str) -> Scoring {
         let ignore_case = !q.chars().any(char::is_uppercase);
-        let ascii_needle = q.is_ascii().then(|| q.bytes().filter(|c| *c != b' ').map(|c| if ignore_case { c.to_ascii_lowercase() } else { c }).collect());
+        let ascii_needle =
+            q.is_ascii().then(|| q.bytes().filter(|c| *c != b' ').map(|c| if ignore_case { c.to_ascii_lowercase() } else { c }).collect());
         let mask = ascii_needle.as_deref().map_or(0, char_mask);
         Scoring { ignore_case, normalize: q.is_ascii(), ascii_needle, mask }
     }
@@ -109,7 +110,9 @@ fn quick_score(hay: &[u8], name_start: usize, needle: &[u8], ignore_case: bool) 
         let at = find_byte(hay, pos, want, fold)?;
         score += 16;
         let b = hay[at];
-        let boundary = at == 0 || matches!(hay[at - 1], b'/' | b'_' | b'-' | b'.' | b' ') || b.is_ascii_uppercase() && hay[at - 1].is_ascii_lowercase();
+        let boundary = at == 0
+            || matches!(hay[at - 1], b'/' | b'_' | b'-' | b'.' | b' ')
+            || b.is_ascii_uppercase() && hay[at - 1].is_ascii_lowercase();
         if boundary {
             score += 10;
         }
@@ -165,24 +168,15 @@ impl PathMatcher {
     /// large candidate sets on up to as many threads as there are cores
     /// (at most four).
     pub fn new() -> PathMatcher {
-        let threads = std::thread::available_parallelism()
-            .map_or(1, |n| n.get())
-            .clamp(1, MAX_THREADS);
+        let threads = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, MAX_THREADS);
         PathMatcher::with_threads(threads)
     }
 
     /// A matcher that scores on at most `threads` threads (1 = only the
     /// calling thread).
     pub fn with_threads(threads: usize) -> PathMatcher {
-        let matchers = (0..threads.max(1))
-            .map(|_| Matcher::new(config()))
-            .collect();
-        PathMatcher {
-            state: Mutex::new(State {
-                matchers,
-                previous: None,
-            }),
-        }
+        let matchers = (0..threads.max(1)).map(|_| Matcher::new(config())).collect();
+        PathMatcher { state: Mutex::new(State { matchers, previous: None }) }
     }
 
     /// The files of `index` matching `query`, best first, at most `limit`.
@@ -198,17 +192,9 @@ impl PathMatcher {
             state.previous = None;
             return empty_query(index, limit);
         }
-        let atom = Atom::new(
-            query,
-            CaseMatching::Smart,
-            Normalization::Smart,
-            AtomKind::Fuzzy,
-            false,
-        );
+        let atom = Atom::new(query, CaseMatching::Smart, Normalization::Smart, AtomKind::Fuzzy, false);
         let State { matchers, previous } = &mut *state;
-        let narrowed = previous
-            .take()
-            .filter(|p| p.generation == index.generation() && query.starts_with(&p.query));
+        let narrowed = previous.take().filter(|p| p.generation == index.generation() && query.starts_with(&p.query));
         let how = Scoring::for_query(query);
         let (matches, greedy): (Vec<(u32, u16)>, bool) = match narrowed {
             Some(p) if p.query == query => (p.matches, p.greedy),
@@ -238,12 +224,7 @@ impl PathMatcher {
         } else {
             top(index, &matches, limit, key)
         };
-        *previous = Some(Previous {
-            generation: index.generation(),
-            query: query.to_owned(),
-            matches,
-            greedy,
-        });
+        *previous = Some(Previous { generation: index.generation(), query: query.to_owned(), matches, greedy });
         result
     }
 
@@ -338,8 +319,7 @@ fn score(
         let handles: Vec<_> = parts
             .map(|(t, matcher)| {
                 let (from, to) = ((t * chunk).min(total), ((t + 1) * chunk).min(total));
-                std::thread::Builder::new()
-                    .spawn_scoped(scope, move || score_range(matcher, from, to))
+                std::thread::Builder::new().spawn_scoped(scope, move || score_range(matcher, from, to))
             })
             .collect();
         let mut out = match first {
@@ -355,11 +335,7 @@ fn score(
             // A thread that could not be started (or died) is done here.
             let part = part.unwrap_or_else(|| {
                 let mut fallback = Matcher::new(config());
-                score_range(
-                    &mut fallback,
-                    (t * chunk).min(total),
-                    ((t + 1) * chunk).min(total),
-                )
+                score_range(&mut fallback, (t * chunk).min(total), ((t + 1) * chunk).min(total))
             });
             out.extend(part);
         }
@@ -376,9 +352,7 @@ fn rank_key(score: u16, len: usize, position: u32) -> u64 {
 
 fn empty_query(index: &FileIndex, limit: usize) -> Matches {
     let all: Vec<(u32, u16)> = (0..index.len() as u32).map(|i| (i, 0)).collect();
-    top(index, &all, limit, |&(i, _)| {
-        rank_key(0, index.path_len_at(i), i)
-    })
+    top(index, &all, limit, |&(i, _)| rank_key(0, index.path_len_at(i), i))
 }
 
 /// The `limit` best of `matches` by `key`, sorted.
@@ -401,23 +375,12 @@ fn top_pairs(matches: &[(u32, u16)], n: usize, key: impl Fn(&(u32, u16)) -> u64)
     best_keyed(matches, n, key).into_iter().map(|(_, i, s)| (i, s)).collect()
 }
 
-fn top(
-    index: &FileIndex,
-    matches: &[(u32, u16)],
-    limit: usize,
-    key: impl Fn(&(u32, u16)) -> u64,
-) -> Matches {
+fn top(index: &FileIndex, matches: &[(u32, u16)], limit: usize, key: impl Fn(&(u32, u16)) -> u64) -> Matches {
     let total = matches.len();
     let mut keyed = best_keyed(matches, limit, key);
     keyed.sort_unstable();
     Matches {
-        items: keyed
-            .into_iter()
-            .map(|(_, i, score)| PathMatch {
-                path: index.path_at(i).to_owned(),
-                score: u32::from(score),
-            })
-            .collect(),
+        items: keyed.into_iter().map(|(_, i, score)| PathMatch { path: index.path_at(i).to_owned(), score: u32::from(score) }).collect(),
         total,
         incomplete: total > limit,
     }

@@ -123,10 +123,7 @@ impl FileIndex {
     pub fn build(root: &Path) -> FileIndex {
         let root = super::canonical_root(root);
         let collected = Mutex::new(Vec::new());
-        let mut builder = CollectorBuilder {
-            root: &root,
-            out: &collected,
-        };
+        let mut builder = CollectorBuilder { root: &root, out: &collected };
         let rules = std::sync::Arc::new(super::rules::IgnoreRules::new(root.clone()));
         super::rules::walker(&root, rules).build_parallel().visit(&mut builder);
         let paths = collected.into_inner().unwrap_or_else(|e| e.into_inner());
@@ -142,11 +139,7 @@ impl FileIndex {
         I: IntoIterator<Item = S>,
         S: Into<Box<str>>,
     {
-        let mut paths: Vec<Box<str>> = paths
-            .into_iter()
-            .map(Into::into)
-            .filter(|p| is_valid_relative(p))
-            .collect();
+        let mut paths: Vec<Box<str>> = paths.into_iter().map(Into::into).filter(|p| is_valid_relative(p)).collect();
         paths.sort_unstable();
         paths.dedup();
         let mut index = FileIndex::empty(&root);
@@ -188,9 +181,7 @@ impl FileIndex {
     /// An estimate of the heap memory held by the index, in bytes (path
     /// text, spans, the file-name order; allocator overhead not counted).
     pub fn heap_bytes(&self) -> usize {
-        self.text.capacity()
-            + self.spans.capacity() * std::mem::size_of::<Span>()
-            + self.by_name.capacity() * std::mem::size_of::<u32>()
+        self.text.capacity() + self.spans.capacity() * std::mem::size_of::<Span>() + self.by_name.capacity() * std::mem::size_of::<u32>()
     }
 
     /// All relative paths, in byte order.
@@ -212,21 +203,13 @@ impl FileIndex {
         }
         let prefix = format!("{dir}/");
         let start = self.spans.partition_point(|&s| self.str_of(s) < &*prefix);
-        self.spans
-            .get(start)
-            .is_some_and(|&s| self.str_of(s).starts_with(&prefix))
+        self.spans.get(start).is_some_and(|&s| self.str_of(s).starts_with(&prefix))
     }
 
     /// The indexed files whose file name is exactly `name`, in path order.
     pub fn by_file_name(&self, name: &str) -> Vec<&str> {
-        let start = self
-            .by_name
-            .partition_point(|&i| file_name_of(self.path_at(i)) < name);
-        self.by_name[start..]
-            .iter()
-            .map(|&i| self.path_at(i))
-            .take_while(|p| file_name_of(p) == name)
-            .collect()
+        let start = self.by_name.partition_point(|&i| file_name_of(self.path_at(i)) < name);
+        self.by_name[start..].iter().map(|&i| self.path_at(i)).take_while(|p| file_name_of(p) == name).collect()
     }
 
     /// Adds the file `rel` (relative, `/`-separated). Returns `false` if it
@@ -283,11 +266,7 @@ impl FileIndex {
             }
             let prefix = format!("{rel}/");
             let start = self.spans.partition_point(|&s| self.str_of(s) < &*prefix);
-            let end = start
-                + self.spans[start..]
-                    .iter()
-                    .take_while(|&&s| self.str_of(s).starts_with(&prefix))
-                    .count();
+            let end = start + self.spans[start..].iter().take_while(|&&s| self.str_of(s).starts_with(&prefix)).count();
             removed.extend(start as u32..end as u32);
         }
         if removed.is_empty() {
@@ -374,10 +353,11 @@ impl FileIndex {
         let mut by_name = Vec::with_capacity(old_names.len() + fresh_at.len());
         let (mut i, mut j) = (0, 0);
         while i < old_names.len() || j < fresh_at.len() {
-            let take_old = j == fresh_at.len() || (i < old_names.len() && {
-                let (a, b) = (self.path_at(old_names[i]), self.path_at(fresh_at[j]));
-                (file_name_of(a), a) < (file_name_of(b), b)
-            });
+            let take_old = j == fresh_at.len()
+                || (i < old_names.len() && {
+                    let (a, b) = (self.path_at(old_names[i]), self.path_at(fresh_at[j]));
+                    (file_name_of(a), a) < (file_name_of(b), b)
+                });
             if take_old {
                 by_name.push(old_names[i]);
                 i += 1;
@@ -434,9 +414,7 @@ impl FileIndex {
     }
 
     fn str_of(&self, span: Span) -> &str {
-        self.text
-            .get(span.start as usize..span.start as usize + usize::from(span.len))
-            .unwrap_or_default()
+        self.text.get(span.start as usize..span.start as usize + usize::from(span.len)).unwrap_or_default()
     }
 
     /// The relative path at `position` (matcher internals).
@@ -471,12 +449,7 @@ impl FileIndex {
 
 /// A relative, `/`-separated path with no empty, `.` or `..` segment.
 fn is_valid_relative(rel: &str) -> bool {
-    !rel.is_empty()
-        && !rel.contains('\\')
-        && !rel.contains('\0')
-        && rel
-            .split('/')
-            .all(|s| !s.is_empty() && s != "." && s != "..")
+    !rel.is_empty() && !rel.contains('\\') && !rel.contains('\0') && rel.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
 }
 
 /// `path` relative to `root` as a `/`-separated string, if it is strictly
@@ -507,11 +480,7 @@ struct CollectorBuilder<'a> {
 
 impl<'s> ParallelVisitorBuilder<'s> for CollectorBuilder<'s> {
     fn build(&mut self) -> Box<dyn ParallelVisitor + 's> {
-        Box::new(Collector {
-            root: self.root,
-            out: self.out,
-            local: Vec::new(),
-        })
+        Box::new(Collector { root: self.root, out: self.out, local: Vec::new() })
     }
 }
 

@@ -22,8 +22,8 @@ mod fuzzy;
 mod index;
 mod read;
 mod resolve;
-mod rules;
 pub mod root;
+mod rules;
 mod safe;
 mod update;
 mod watch;
@@ -35,9 +35,7 @@ use std::path::{Path, PathBuf};
 
 pub use fuzzy::{Matches, PathMatch, PathMatcher};
 pub use index::FileIndex;
-pub use read::{
-    preview, preview_capped, LineCache, Preview, DEFAULT_MAX_BYTES, MAX_PREVIEW_LINE_CHARS,
-};
+pub use read::{preview, preview_capped, LineCache, Preview, DEFAULT_MAX_BYTES, MAX_PREVIEW_LINE_CHARS};
 pub use resolve::{resolve_in, WorkspaceFacts};
 pub use rules::walk_files;
 pub use safe::{open_regular, read_regular, Links};
@@ -78,9 +76,7 @@ pub fn should_index(root: &Path) -> bool {
     if root.parent().is_none() {
         return false;
     }
-    let home = std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .or_else(|| std::env::var_os("USERPROFILE").filter(|h| !h.is_empty()));
+    let home = std::env::var_os("HOME").filter(|h| !h.is_empty()).or_else(|| std::env::var_os("USERPROFILE").filter(|h| !h.is_empty()));
     if let Some(home) = home {
         let home = canonical_root(Path::new(&home));
         if home.starts_with(&root) && !ROOT_MARKERS.iter().any(|m| root.join(m).exists()) {
@@ -96,9 +92,7 @@ pub fn should_index(root: &Path) -> bool {
 pub fn to_relative(root: &Path, abs: &Path) -> Option<String> {
     index::relative_string(root, abs).or_else(|| {
         let canonical = canonical_root(root);
-        (canonical != root)
-            .then(|| index::relative_string(&canonical, abs))
-            .flatten()
+        (canonical != root).then(|| index::relative_string(&canonical, abs)).flatten()
     })
 }
 

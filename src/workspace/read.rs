@@ -59,10 +59,7 @@ impl Default for LineCache {
 impl LineCache {
     /// A cache that never reads files larger than `max_bytes`.
     pub fn new(max_bytes: u64) -> LineCache {
-        LineCache {
-            max_bytes,
-            entries: Mutex::new(HashMap::new()),
-        }
+        LineCache { max_bytes, entries: Mutex::new(HashMap::new()) }
     }
 
     /// The size cap given to [`LineCache::new`].
@@ -88,20 +85,12 @@ impl LineCache {
             }
         }
         // Read without holding the lock.
-        let count = open_confined(root, &canonical, self.max_bytes)
-            .and_then(|(file, _)| count_lines(file, self.max_bytes));
+        let count = open_confined(root, &canonical, self.max_bytes).and_then(|(file, _)| count_lines(file, self.max_bytes));
         let mut entries = self.entries.lock().unwrap_or_else(|e| e.into_inner());
         if entries.len() >= MAX_CACHED {
             entries.clear();
         }
-        entries.insert(
-            canonical,
-            Stamped {
-                len: meta.len(),
-                modified,
-                count,
-            },
-        );
+        entries.insert(canonical, Stamped { len: meta.len(), modified, count });
         count
     }
 
@@ -114,10 +103,7 @@ impl LineCache {
 
     /// Forgets everything.
     pub fn clear(&self) {
-        self.entries
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
+        self.entries.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     fn lookup(&self, canonical: &Path) -> Option<Stamped> {
@@ -244,38 +230,18 @@ pub struct Preview {
 /// [`DEFAULT_MAX_BYTES`] and binary files. `start` 0 is read as 1 and an
 /// `end` before `start` as `start`; lines past the end of the file are simply
 /// absent (compare with [`Preview::total_lines`]).
-pub fn preview(
-    root: &Path,
-    file: &Path,
-    start: usize,
-    end: usize,
-    max_lines: usize,
-) -> Option<Preview> {
+pub fn preview(root: &Path, file: &Path, start: usize, end: usize, max_lines: usize) -> Option<Preview> {
     preview_capped(root, file, start, end, max_lines, DEFAULT_MAX_BYTES)
 }
 
 /// [`preview`] with an explicit size cap.
-pub fn preview_capped(
-    root: &Path,
-    file: &Path,
-    start: usize,
-    end: usize,
-    max_lines: usize,
-    max_bytes: u64,
-) -> Option<Preview> {
+pub fn preview_capped(root: &Path, file: &Path, start: usize, end: usize, max_lines: usize, max_bytes: u64) -> Option<Preview> {
     let root = super::canonical_root(root);
     let (file, _) = open_confined(&root, file, max_bytes)?;
     let start = start.max(1);
     let end = end.max(start);
     let last_kept = start.saturating_add(max_lines).saturating_sub(1).min(end);
-    let mut collector = LineCollector {
-        start,
-        last_kept,
-        line: 1,
-        current: Vec::new(),
-        lines: Vec::new(),
-        previous: None,
-    };
+    let mut collector = LineCollector { start, last_kept, line: 1, current: Vec::new(), lines: Vec::new(), previous: None };
     let mut reader = file.take(max_bytes.saturating_add(1));
     let mut buf = vec![0u8; CHUNK];
     let mut seen: u64 = 0;
@@ -300,11 +266,7 @@ pub fn preview_capped(
     let total_lines = collector.finish();
     let available = total_lines.min(end).saturating_sub(start - 1);
     let lines = collector.lines;
-    Some(Preview {
-        truncated: available > lines.len(),
-        lines,
-        total_lines,
-    })
+    Some(Preview { truncated: available > lines.len(), lines, total_lines })
 }
 
 /// Streaming line splitter that keeps the lines `start..=last_kept`.

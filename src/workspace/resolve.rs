@@ -36,16 +36,8 @@ impl WorkspaceFacts {
     /// Facts for `root` (canonicalised here). `index` is `None` while the
     /// index is still being built: bare names are then
     /// [`Resolution::Unknown`].
-    pub fn new(
-        root: &Path,
-        index: Option<Arc<FileIndex>>,
-        lines: Arc<LineCache>,
-    ) -> WorkspaceFacts {
-        WorkspaceFacts {
-            root: super::canonical_root(root),
-            index,
-            lines,
-        }
+    pub fn new(root: &Path, index: Option<Arc<FileIndex>>, lines: Arc<LineCache>) -> WorkspaceFacts {
+        WorkspaceFacts { root: super::canonical_root(root), index, lines }
     }
 
     /// Facts for a `root` that is already canonical (no disk access, so it
@@ -83,22 +75,12 @@ impl FileFacts for WorkspaceFacts {
 /// Resolves `written` for the log at `log_path` (absolute) in the workspace
 /// `root` (canonicalised here), per the module docs. `index` is the root's
 /// file index, `None` while it is being built.
-pub fn resolve_in(
-    root: &Path,
-    log_path: &Path,
-    written: &str,
-    index: Option<&FileIndex>,
-) -> Resolution {
+pub fn resolve_in(root: &Path, log_path: &Path, written: &str, index: Option<&FileIndex>) -> Resolution {
     resolve_canonical(&super::canonical_root(root), log_path, written, index)
 }
 
 /// [`resolve_in`] for a root that is already canonical.
-fn resolve_canonical(
-    root: &Path,
-    log_path: &Path,
-    written: &str,
-    index: Option<&FileIndex>,
-) -> Resolution {
+fn resolve_canonical(root: &Path, log_path: &Path, written: &str, index: Option<&FileIndex>) -> Resolution {
     if written.is_empty() {
         return Resolution::NotFound;
     }
@@ -119,10 +101,7 @@ fn resolve_canonical(
         return Resolution::Outside;
     }
     let mut tried: Option<&Vec<&str>> = None;
-    for candidate in [from_root.as_ref(), from_log.as_ref()]
-        .into_iter()
-        .flatten()
-    {
+    for candidate in [from_root.as_ref(), from_log.as_ref()].into_iter().flatten() {
         if tried == Some(candidate) {
             continue;
         }
@@ -212,9 +191,7 @@ fn on_disk(root: &Path, steps: &[&str]) -> Option<Resolution> {
         // The root itself is not a file reference.
         return None;
     }
-    let candidate = steps
-        .iter()
-        .fold(root.to_path_buf(), |path, step| path.join(step));
+    let candidate = steps.iter().fold(root.to_path_buf(), |path, step| path.join(step));
     let canonical = fs::canonicalize(&candidate).ok()?;
     if !canonical.starts_with(root) {
         return Some(Resolution::Outside);

@@ -55,11 +55,7 @@ impl Fixture {
         write(&tmp.join("outside.txt"), "secret\n");
         write(&tmp.join("elsewhere/data.ts"), "outside data\n");
         symlink_dir(&tmp.join("elsewhere"), &root.join("src/out"));
-        Fixture {
-            _dir: dir,
-            tmp,
-            root,
-        }
+        Fixture { _dir: dir, tmp, root }
     }
 
     fn index(&self) -> FileIndex {
@@ -67,11 +63,7 @@ impl Fixture {
     }
 
     fn facts(&self, index: Option<FileIndex>) -> WorkspaceFacts {
-        WorkspaceFacts::new(
-            &self.root,
-            index.map(Arc::new),
-            Arc::new(LineCache::default()),
-        )
+        WorkspaceFacts::new(&self.root, index.map(Arc::new), Arc::new(LineCache::default()))
     }
 
     fn log(&self) -> PathBuf {
@@ -116,15 +108,7 @@ mod index {
         let all: Vec<&str> = index.iter().collect();
         assert_eq!(
             all,
-            [
-                "README.md",
-                "docs/log.md",
-                "docs/notes.md",
-                "lib/util.ts",
-                "src/auth/service.ts",
-                "src/routes/auth.ts",
-                "tools/util.ts",
-            ]
+            ["README.md", "docs/log.md", "docs/notes.md", "lib/util.ts", "src/auth/service.ts", "src/routes/auth.ts", "tools/util.ts",]
         );
         assert_eq!(index.len(), 7);
         assert!(index.contains("src/auth/service.ts"));
@@ -132,10 +116,7 @@ mod index {
         assert!(!index.contains(".secret/x.rs"));
         assert!(!index.contains("src/out/data.ts"));
         assert_eq!(index.by_file_name("service.ts"), ["src/auth/service.ts"]);
-        assert_eq!(
-            index.by_file_name("util.ts"),
-            ["lib/util.ts", "tools/util.ts"]
-        );
+        assert_eq!(index.by_file_name("util.ts"), ["lib/util.ts", "tools/util.ts"]);
         assert!(index.by_file_name("nope.ts").is_empty());
         assert!(index.contains_dir("src"));
         assert!(index.contains_dir("src/auth/"));
@@ -151,14 +132,8 @@ mod index {
 
     #[test]
     fn insert_and_remove_keep_lookups_consistent() {
-        let mut index = FileIndex::from_paths(
-            PathBuf::from("/r"),
-            ["b/x.rs", "a/x.rs", "c.rs", "a/x.rs", "../bad", "/abs", ""],
-        );
-        assert_eq!(
-            index.iter().collect::<Vec<_>>(),
-            ["a/x.rs", "b/x.rs", "c.rs"]
-        );
+        let mut index = FileIndex::from_paths(PathBuf::from("/r"), ["b/x.rs", "a/x.rs", "c.rs", "a/x.rs", "../bad", "/abs", ""]);
+        assert_eq!(index.iter().collect::<Vec<_>>(), ["a/x.rs", "b/x.rs", "c.rs"]);
         let generation = index.generation();
         assert!(index.insert("aa/x.rs"));
         assert!(!index.insert("aa/x.rs"));
@@ -246,7 +221,8 @@ mod index {
         };
         let (t_old, n_old) = best(&old);
         let (t_bare, n_bare) = best(&|| count(ignore::WalkBuilder::new(&root).standard_filters(false).hidden(true)));
-        let (t_ours, n_ours) = best(&|| count(&mut super::super::rules::walker(&root, Arc::new(super::super::rules::IgnoreRules::new(root.clone())))));
+        let (t_ours, n_ours) =
+            best(&|| count(&mut super::super::rules::walker(&root, Arc::new(super::super::rules::IgnoreRules::new(root.clone())))));
         let (t_new, n_new) = best(&|| FileIndex::build(&root).len());
         eprintln!(
             "100k files + 20k ignored: ignore crate's filters {t_old:?} ({n_old} files); no filter {t_bare:?} ({n_bare}); our rules {t_ours:?} ({n_ours}); FileIndex::build {t_new:?} ({n_new} files, sorted, with the name order)"
@@ -356,14 +332,7 @@ mod updates {
             FsEvent::Changed(fx.root.join("docs/missed.md")),
             FsEvent::Changed(fx.root.join("src/out")),
         ]);
-        assert_eq!(
-            applied,
-            Applied {
-                added: 4,
-                removed: 0,
-                rescan: false
-            }
-        );
+        assert_eq!(applied, Applied { added: 4, removed: 0, rescan: false });
         assert!(index.contains("docs/missed.md") && !index.contains("src/out"));
         assert!(index.contains("src/new.ts"));
         assert!(index.contains("pkg/deep/a.ts") && index.contains("pkg/b.ts"));
@@ -428,10 +397,7 @@ mod fuzzy {
     fn empty_query_lists_shortest_paths_first() {
         let matcher = PathMatcher::new();
         let found = matcher.query(&big_index(), "", 3);
-        assert_eq!(
-            paths(&found),
-            ["README.md", "src/router.ts", "src/auth/token.ts"]
-        );
+        assert_eq!(paths(&found), ["README.md", "src/router.ts", "src/auth/token.ts"]);
         assert_eq!(found.total, 8);
         assert!(found.incomplete);
         assert!(found.items.iter().all(|m| m.score == 0));
@@ -466,9 +432,7 @@ mod fuzzy {
     fn narrowing_gives_the_same_answers_as_a_fresh_query() {
         let mut index = big_index();
         let narrowing = PathMatcher::new();
-        for query in [
-            "s", "sr", "src", "src/", "src/a", "src/au", "src/aut", "sr", "t", "to",
-        ] {
+        for query in ["s", "sr", "src", "src/", "src/a", "src/au", "src/aut", "sr", "t", "to"] {
             let fresh = PathMatcher::new().query(&index, query, 4);
             assert_eq!(narrowing.query(&index, query, 4), fresh, "{query}");
         }
@@ -482,19 +446,9 @@ mod fuzzy {
     #[test]
     fn threads_do_not_change_answers() {
         // Enough paths to be scored on several threads.
-        let words = [
-            "auth", "routes", "service", "src", "util", "main", "lib", "test", "api", "db",
-        ];
+        let words = ["auth", "routes", "service", "src", "util", "main", "lib", "test", "api", "db"];
         let paths: Vec<String> = (0..20_000)
-            .map(|i: usize| {
-                format!(
-                    "{}/{}/{}{}.ts",
-                    words[i % 10],
-                    words[(i / 10) % 10],
-                    words[(i / 100) % 10],
-                    i / 1000
-                )
-            })
+            .map(|i: usize| format!("{}/{}/{}{}.ts", words[i % 10], words[(i / 10) % 10], words[(i / 100) % 10], i / 1000))
             .collect();
         let index = FileIndex::from_paths(PathBuf::from("/r"), paths);
         let one = PathMatcher::with_threads(1);
@@ -508,8 +462,7 @@ mod fuzzy {
 
     #[test]
     fn non_ascii_paths_match() {
-        let index =
-            FileIndex::from_paths(PathBuf::from("/r"), ["docs/réunion.md", "docs/other.md"]);
+        let index = FileIndex::from_paths(PathBuf::from("/r"), ["docs/réunion.md", "docs/other.md"]);
         let found = PathMatcher::new().query(&index, "réu", 10);
         assert_eq!(paths(&found), ["docs/réunion.md"]);
         let found = PathMatcher::new().query(&index, "reu", 10);
@@ -538,18 +491,9 @@ mod resolution {
             ("../README.md", found("README.md")),
             // Bare names: unique (the ignored copy does not count), ambiguous.
             ("service.ts", found("src/auth/service.ts")),
-            (
-                "util.ts",
-                Resolution::Found(vec![
-                    fx.root.join("lib/util.ts"),
-                    fx.root.join("tools/util.ts"),
-                ]),
-            ),
+            ("util.ts", Resolution::Found(vec![fx.root.join("lib/util.ts"), fx.root.join("tools/util.ts")])),
             // Ignored files exist: an explicit path to one is found.
-            (
-                "node_modules/pkg/service.ts",
-                found("node_modules/pkg/service.ts"),
-            ),
+            ("node_modules/pkg/service.ts", found("node_modules/pkg/service.ts")),
             // Outside.
             ("../../etc/passwd", Resolution::Outside),
             ("../../../../../../../../etc/passwd", Resolution::Outside),
@@ -577,16 +521,10 @@ mod resolution {
     fn symlinks_out_of_the_root_are_outside() {
         let fx = Fixture::new();
         let facts = fx.facts(Some(fx.index()));
-        assert_eq!(
-            facts.resolve(&fx.log(), "src/out/data.ts"),
-            Resolution::Outside
-        );
+        assert_eq!(facts.resolve(&fx.log(), "src/out/data.ts"), Resolution::Outside);
         assert_eq!(facts.resolve(&fx.log(), "src/out"), Resolution::Outside);
         assert_eq!(facts.line_count(&fx.root.join("src/out/data.ts")), None);
-        assert_eq!(
-            preview(&fx.root, &fx.root.join("src/out/data.ts"), 1, 1, 5),
-            None
-        );
+        assert_eq!(preview(&fx.root, &fx.root.join("src/out/data.ts"), 1, 1, 5), None);
     }
 
     #[test]
@@ -596,14 +534,8 @@ mod resolution {
         assert_eq!(facts.resolve(&fx.log(), "service.ts"), Resolution::Unknown);
         assert_eq!(facts.resolve(&fx.log(), "missing.ts"), Resolution::Unknown);
         // Paths with a folder do not need the index.
-        assert_eq!(
-            facts.resolve(&fx.log(), "src/missing.ts"),
-            Resolution::NotFound
-        );
-        assert_eq!(
-            facts.resolve(&fx.log(), "README.md"),
-            Resolution::Found(vec![fx.root.join("README.md")])
-        );
+        assert_eq!(facts.resolve(&fx.log(), "src/missing.ts"), Resolution::NotFound);
+        assert_eq!(facts.resolve(&fx.log(), "README.md"), Resolution::Found(vec![fx.root.join("README.md")]));
     }
 
     #[test]
@@ -626,10 +558,7 @@ mod resolution {
     fn line_counts_through_the_facts() {
         let fx = Fixture::new();
         let facts = fx.facts(Some(fx.index()));
-        assert_eq!(
-            facts.line_count(&fx.root.join("src/auth/service.ts")),
-            Some(145)
-        );
+        assert_eq!(facts.line_count(&fx.root.join("src/auth/service.ts")), Some(145));
         assert_eq!(facts.line_count(&fx.tmp.join("outside.txt")), None);
         assert_eq!(facts.line_count(&fx.root.join("src")), None);
         assert_eq!(facts.line_count(&fx.root.join("nope")), None);
@@ -664,12 +593,7 @@ mod lines {
             ("é\u{2028}x\n".as_bytes(), 1),
         ];
         for (bytes, expected) in cases {
-            assert_eq!(
-                count(bytes),
-                Some(*expected),
-                "{:?}",
-                String::from_utf8_lossy(bytes)
-            );
+            assert_eq!(count(bytes), Some(*expected), "{:?}", String::from_utf8_lossy(bytes));
         }
     }
 
@@ -699,11 +623,7 @@ mod lines {
         write(&file, "a\n");
         assert_eq!(cache.line_count(&root, &file), Some(1));
         write(&file, "a\nb\nc\n");
-        assert_eq!(
-            cache.line_count(&root, &file),
-            Some(3),
-            "a length change is seen"
-        );
+        assert_eq!(cache.line_count(&root, &file), Some(3), "a length change is seen");
         // Same length, possibly same mtime tick: the watcher's invalidation helps.
         write(&file, "a\n\nc\n");
         cache.invalidate(&file);
@@ -732,10 +652,7 @@ mod lines {
         let index = FileIndex::build(&root);
         assert!(index.is_empty());
         let log = root.join("log.md");
-        assert_eq!(
-            resolve_in(&root, &log, "pipe", Some(&index)),
-            Resolution::NotFound
-        );
+        assert_eq!(resolve_in(&root, &log, "pipe", Some(&index)), Resolution::NotFound);
     }
 
     /// A referenced file swapped for a FIFO between the type check and the
@@ -808,10 +725,7 @@ mod lines {
     fn devices_are_never_read() {
         let dev = Path::new("/dev");
         if dev.join("zero").exists() {
-            assert_eq!(
-                LineCache::default().line_count(dev, &dev.join("zero")),
-                None
-            );
+            assert_eq!(LineCache::default().line_count(dev, &dev.join("zero")), None);
             assert_eq!(preview(dev, &dev.join("zero"), 1, 1, 1), None);
         }
     }
@@ -830,9 +744,7 @@ mod lines {
     }
 
     fn reference(text: &[u8]) -> usize {
-        let s = String::from_utf8_lossy(text)
-            .replace("\r\n", "\n")
-            .replace('\r', "\n");
+        let s = String::from_utf8_lossy(text).replace("\r\n", "\n").replace('\r', "\n");
         s.split_terminator('\n').count()
     }
 
@@ -899,14 +811,8 @@ mod previews {
     #[test]
     fn refuses_outside_binary_and_folders() {
         let fx = Fixture::new();
-        assert_eq!(
-            preview(&fx.root, &fx.tmp.join("outside.txt"), 1, 1, 1),
-            None
-        );
-        assert_eq!(
-            preview(&fx.root, &fx.root.join("src/../../outside.txt"), 1, 1, 1),
-            None
-        );
+        assert_eq!(preview(&fx.root, &fx.tmp.join("outside.txt"), 1, 1, 1), None);
+        assert_eq!(preview(&fx.root, &fx.root.join("src/../../outside.txt"), 1, 1, 1), None);
         assert_eq!(preview(&fx.root, &fx.root.join("src"), 1, 1, 1), None);
         write_bytes(&fx.root.join("bin.dat"), b"\x00\x01\x02");
         assert_eq!(preview(&fx.root, &fx.root.join("bin.dat"), 1, 1, 1), None);
@@ -928,9 +834,7 @@ mod roots {
         // Reads $HOME, so it does not change it: only checks what holds there.
         if let Some(home) = std::env::var_os("HOME") {
             let home = PathBuf::from(home);
-            let marked = [".git", ".hg", ".jj", ".svn", "worklog.toml"]
-                .iter()
-                .any(|m| home.join(m).exists());
+            let marked = [".git", ".hg", ".jj", ".svn", "worklog.toml"].iter().any(|m| home.join(m).exists());
             assert_eq!(should_index(&home), marked);
             if let Some(parent) = home.parent() {
                 if parent.parent().is_some() && !parent.join(".git").exists() {
@@ -943,10 +847,7 @@ mod roots {
     #[test]
     fn relative_paths() {
         let root = Path::new("/w");
-        assert_eq!(
-            to_relative(root, Path::new("/w/src/a.rs")).as_deref(),
-            Some("src/a.rs")
-        );
+        assert_eq!(to_relative(root, Path::new("/w/src/a.rs")).as_deref(), Some("src/a.rs"));
         assert_eq!(to_relative(root, Path::new("/w")), None);
         assert_eq!(to_relative(root, Path::new("/x/a.rs")), None);
         assert_eq!(to_relative(root, Path::new("/w/../x")), None);
@@ -977,9 +878,7 @@ mod watcher {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let sink = Arc::clone(&seen);
         let handle = watch(&fx.root, move |events| {
-            sink.lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .extend(events);
+            sink.lock().unwrap_or_else(|e| e.into_inner()).extend(events);
         });
         let Some(handle) = handle else {
             eprintln!("no file watcher on this platform: skipped");
@@ -991,15 +890,13 @@ mod watcher {
         let created = fx.root.join("src/new.ts");
         write(&created, "x\n");
         assert!(
-            wait_for(&seen, |events| events
-                .contains(&FsEvent::Created(created.clone()))),
+            wait_for(&seen, |events| events.contains(&FsEvent::Created(created.clone()))),
             "{:?}",
             seen.lock().unwrap_or_else(|e| e.into_inner())
         );
         fs::remove_file(&created).expect("remove");
         assert!(
-            wait_for(&seen, |events| events
-                .contains(&FsEvent::Removed(created.clone()))),
+            wait_for(&seen, |events| events.contains(&FsEvent::Removed(created.clone()))),
             "{:?}",
             seen.lock().unwrap_or_else(|e| e.into_inner())
         );
@@ -1008,8 +905,7 @@ mod watcher {
         fs::rename(fx.tmp.join("staging"), fx.root.join("staged")).expect("rename");
         let moved = fx.root.join("staged/deep/moved.ts");
         assert!(
-            wait_for(&seen, |events| events
-                .contains(&FsEvent::Created(moved.clone()))),
+            wait_for(&seen, |events| events.contains(&FsEvent::Created(moved.clone()))),
             "{:?}",
             seen.lock().unwrap_or_else(|e| e.into_inner())
         );
@@ -1021,10 +917,7 @@ mod watcher {
         for event in &events {
             if let FsEvent::Created(p) | FsEvent::Removed(p) | FsEvent::Changed(p) = event {
                 let rel = to_relative(&fx.root, p).expect("inside the root");
-                assert!(
-                    !rel.starts_with("node_modules") && !is_hidden(&rel),
-                    "{event:?}"
-                );
+                assert!(!rel.starts_with("node_modules") && !is_hidden(&rel), "{event:?}");
             }
         }
         drop(handle);

@@ -70,10 +70,7 @@ impl Drop for WatchHandle {
 /// Watches `root` recursively and calls `on_events` (on a thread of its own)
 /// with each batch of changes. `None` if the platform watcher cannot be
 /// started (e.g. no inotify watches left) or `root` cannot be watched.
-pub fn watch(
-    root: &Path,
-    on_events: impl Fn(Vec<FsEvent>) + Send + 'static,
-) -> Option<WatchHandle> {
+pub fn watch(root: &Path, on_events: impl Fn(Vec<FsEvent>) + Send + 'static) -> Option<WatchHandle> {
     let root = super::canonical_root(root);
     let (tx, rx) = mpsc::channel::<notify::Result<Event>>();
     let config = notify::Config::default().with_follow_symlinks(false);
@@ -81,23 +78,12 @@ pub fn watch(
     watcher.watch(&root, RecursiveMode::Recursive).ok()?;
     let stop = Arc::new(AtomicBool::new(false));
     let thread_stop = Arc::clone(&stop);
-    thread::Builder::new()
-        .name("worklog-ls-watch".into())
-        .spawn(move || run(root, rx, thread_stop, on_events))
-        .ok()?;
-    Some(WatchHandle {
-        watcher: Some(watcher),
-        stop,
-    })
+    thread::Builder::new().name("worklog-ls-watch".into()).spawn(move || run(root, rx, thread_stop, on_events)).ok()?;
+    Some(WatchHandle { watcher: Some(watcher), stop })
 }
 
 /// The watcher thread: collect a batch, flush it, repeat until stopped.
-fn run(
-    root: PathBuf,
-    rx: Receiver<notify::Result<Event>>,
-    stop: Arc<AtomicBool>,
-    on_events: impl Fn(Vec<FsEvent>),
-) {
+fn run(root: PathBuf, rx: Receiver<notify::Result<Event>>, stop: Arc<AtomicBool>, on_events: impl Fn(Vec<FsEvent>)) {
     let mut rules = Arc::new(IgnoreRules::new(root.clone()));
     loop {
         let mut batch = Batch::default();
@@ -206,11 +192,7 @@ impl Batch {
                 }
                 Ok(meta) if meta.is_file() => {
                     if !rules.is_ignored(&path, false) {
-                        let event = if marks.appeared {
-                            FsEvent::Created(path.clone())
-                        } else {
-                            FsEvent::Changed(path.clone())
-                        };
+                        let event = if marks.appeared { FsEvent::Created(path.clone()) } else { FsEvent::Changed(path.clone()) };
                         out.insert(path, event);
                     }
                 }

@@ -160,10 +160,7 @@ fn seed_logs_are_clean_and_navigable() {
     let text = std::fs::read_to_string(&p).unwrap();
     // Definition from `src/auth/service.ts:84-145` to lines 84..=145.
     let (l, ch) = find(&text, "src/auth/service.ts:84-145");
-    let def = c.request(
-        "textDocument/definition",
-        json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": ch + 3}}),
-    );
+    let def = c.request("textDocument/definition", json!({"textDocument": {"uri": uri}, "position": {"line": l, "character": ch + 3}}));
     let link = &def[0];
     assert!(link["targetUri"].as_str().unwrap().ends_with("/src/auth/service.ts"), "{def}");
     assert_eq!(link["targetRange"]["start"]["line"], 83);
@@ -185,10 +182,7 @@ fn seed_logs_are_clean_and_navigable() {
     change(&mut c, &uri, 2, range(line, 0, line, 0), "- `rout\n");
     let deadline = Instant::now() + TIMEOUT;
     loop {
-        let r = c.request(
-            "textDocument/completion",
-            json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 7}}),
-        );
+        let r = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 7}}));
         let items = r["items"].as_array().cloned().unwrap_or_default();
         if let Some(first) = items.first() {
             assert_eq!(first["label"], "src/routes/auth.ts", "{r}");
@@ -244,9 +238,10 @@ fn client_settings_apply_and_unknown_keys_warn() {
     let p = c.diagnostics_where(&uri, |p| codes(p).iter().any(|x| x.2 == "missing-section"));
     assert_eq!(p["diagnostics"][0]["severity"], 1, "{p}");
     assert!(p["diagnostics"][0]["message"].as_str().unwrap().contains("Files"));
-    let warned = c.backlog.iter().any(|m| {
-        m["method"] == "window/showMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains("bogus"))
-    });
+    let warned = c
+        .backlog
+        .iter()
+        .any(|m| m["method"] == "window/showMessage" && m["params"]["message"].as_str().is_some_and(|s| s.contains("bogus")));
     assert!(warned, "no warning about the unknown setting: {:?}", c.backlog);
     assert_eq!(c.shutdown(), 0);
 }
@@ -354,7 +349,13 @@ fn a_nested_worklog_toml_is_the_logs_project_root_in_editor_and_cli() {
     let deadline = Instant::now() + TIMEOUT;
     let (items, labels) = loop {
         let items = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": 13, "character": 14}}));
-        let labels: Vec<String> = items["items"].as_array().or(items.as_array()).into_iter().flatten().filter_map(|i| i["label"].as_str().map(str::to_string)).collect();
+        let labels: Vec<String> = items["items"]
+            .as_array()
+            .or(items.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|i| i["label"].as_str().map(str::to_string))
+            .collect();
         if !labels.is_empty() || Instant::now() > deadline {
             break (items, labels);
         }
@@ -364,7 +365,8 @@ fn a_nested_worklog_toml_is_the_logs_project_root_in_editor_and_cli() {
     assert!(!labels.iter().any(|l| l.starts_with("proj/")), "{items}");
     assert_eq!(c.shutdown(), 0);
     // The CLI, run from the workspace folder, agrees.
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_worklog-ls")).args(["check", "proj/log.md"]).current_dir(&ws).output().unwrap();
+    let out =
+        std::process::Command::new(env!("CARGO_BIN_EXE_worklog-ls")).args(["check", "proj/log.md"]).current_dir(&ws).output().unwrap();
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(text.matches("[file-not-found]").count(), 1, "{text}");
     assert!(text.contains("proj/src/app.rs"), "{text}");
@@ -426,7 +428,11 @@ fn code_lens_shows_status_on_frontmatter_and_entries() {
         .unwrap()
         .iter()
         .map(|l| {
-            (l["range"]["start"]["line"].as_u64().unwrap(), l["command"]["title"].as_str().unwrap().into(), l["command"]["command"].as_str().unwrap().into())
+            (
+                l["range"]["start"]["line"].as_u64().unwrap(),
+                l["command"]["title"].as_str().unwrap().into(),
+                l["command"]["command"].as_str().unwrap().into(),
+            )
         })
         .collect();
     assert_eq!(
@@ -478,7 +484,8 @@ fn execute_command_handoff_returns_a_clean_log() {
     // An unknown command or document is an error, not a hang.
     let bad = c.try_request("workspace/executeCommand", json!({"command": "worklog.nope", "arguments": [uri]}));
     assert!(bad.is_err(), "{bad:?}");
-    let closed = c.try_request("workspace/executeCommand", json!({"command": "worklog.handoff", "arguments": [file_uri(&root.join("gone.md"))]}));
+    let closed =
+        c.try_request("workspace/executeCommand", json!({"command": "worklog.handoff", "arguments": [file_uri(&root.join("gone.md"))]}));
     assert!(closed.is_err(), "{closed:?}");
     assert_eq!(c.shutdown(), 0);
 }
@@ -513,7 +520,10 @@ fn code_action_starts_the_next_entry() {
         assert!(kept.starts_with("---\nversion: v5\nstatus: needs_review\n"), "{kept}");
     }
     // Not in the middle of an entry's body, and not for a client asking only for quick fixes.
-    let mid = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": range(12, 0, 12, 0), "context": {"diagnostics": []}}));
+    let mid = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(12, 0, 12, 0), "context": {"diagnostics": []}}),
+    );
     assert!(!mid.to_string().contains("Start the next entry"), "{mid}");
     let only = c.request(
         "textDocument/codeAction",

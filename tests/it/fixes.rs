@@ -45,7 +45,11 @@ fn check_fix(before: &str, title: &str, after: &str) {
     assert_eq!(fixed, after, "applying {:?}", fix.title);
     let again = analyse(&fixed);
     assert!(
-        again.len() < found.len() && !again.iter().any(|x| x.code == d.code && x.range.start <= at && at <= x.range.end && x.code != worklog_ls::analysis::Code::MissingSection),
+        again.len() < found.len()
+            && !again.iter().any(|x| x.code == d.code
+                && x.range.start <= at
+                && at <= x.range.end
+                && x.code != worklog_ls::analysis::Code::MissingSection),
         "the fix {:?} left {:#?} (before: {:#?})",
         fix.title,
         again,
@@ -60,15 +64,27 @@ fn frontmatter_fixes() {
         "",
         &format!("---\nversion: v1\nstatus: in_progress\n---\n# Log\n{V1}"),
     );
-    check_fix(&format!("---\nversion: V1$0\nstatus: blocked\n---\n# Log\n{V1}"), "", &format!("---\nversion: v1\nstatus: blocked\n---\n# Log\n{V1}"));
+    check_fix(
+        &format!("---\nversion: V1$0\nstatus: blocked\n---\n# Log\n{V1}"),
+        "",
+        &format!("---\nversion: v1\nstatus: blocked\n---\n# Log\n{V1}"),
+    );
     check_fix(&format!("$0---\nversion: v1\n---\n# Log\n{V1}"), "", &format!("---\nversion: v1\nstatus: in_progress\n---\n# Log\n{V1}"));
-    check_fix(&format!("---\nversion: v3$0\nstatus: blocked\n---\n# Log\n{V1}"), "", &format!("---\nversion: v1\nstatus: blocked\n---\n# Log\n{V1}"));
+    check_fix(
+        &format!("---\nversion: v3$0\nstatus: blocked\n---\n# Log\n{V1}"),
+        "",
+        &format!("---\nversion: v1\nstatus: blocked\n---\n# Log\n{V1}"),
+    );
 }
 
 #[test]
 fn entry_fixes() {
     check_fix(&format!("{HEAD}{}", V1.replace("[HIGH] go", "[high$0] go")), "", &format!("{HEAD}{V1}"));
-    check_fix(&format!("{HEAD}{}", V1.replace("[HIGH] go", "[MEDIUM$0] go")), "", &format!("{HEAD}{}", V1.replace("[HIGH] go", "[MED] go")));
+    check_fix(
+        &format!("{HEAD}{}", V1.replace("[HIGH] go", "[MEDIUM$0] go")),
+        "",
+        &format!("{HEAD}{}", V1.replace("[HIGH] go", "[MED] go")),
+    );
     check_fix(&format!("{HEAD}{}", V1.replace("[HIGH] go", "g$0o")), "[LOW]", &format!("{HEAD}{}", V1.replace("[HIGH] go", "[LOW] go")));
     check_fix(&format!("{HEAD}{}", V1.replace("**Next:**", "**Nxt:$0**")), "", &format!("{HEAD}{V1}"));
     check_fix(&format!("{HEAD}{}", V1.replace("**Next:**", "__next$0:__")), "", &format!("{HEAD}{}", V1.replace("**Next:**", "__Next:__")));
@@ -81,8 +97,13 @@ fn missing_section_fix_inserts_the_field() {
     // In its usual place: after Prev, before Progress.
     check_fix(&before, "Now", &format!("{HEAD}{}", V1.replace("**Now:** doing\n", "**Now:** \n")));
     // Next, the last of the required fields, goes after the entry's last line.
-    let before = format!("{HEAD}{}", V1.replace("## v1", "## v$01").replace("**Next:**\n- [HIGH] go\n", "**Files:**\n- `src/a.rs` (x)\n\n"));
-    check_fix(&before, "Next", &format!("{HEAD}{}", V1.replace("**Next:**\n- [HIGH] go\n", "**Files:**\n- `src/a.rs` (x)\n**Next:** \n\n")));
+    let before =
+        format!("{HEAD}{}", V1.replace("## v1", "## v$01").replace("**Next:**\n- [HIGH] go\n", "**Files:**\n- `src/a.rs` (x)\n\n"));
+    check_fix(
+        &before,
+        "Next",
+        &format!("{HEAD}{}", V1.replace("**Next:**\n- [HIGH] go\n", "**Files:**\n- `src/a.rs` (x)\n**Next:** \n\n")),
+    );
 }
 
 #[test]

@@ -806,7 +806,11 @@ fn heading_completion_only_after_the_last_entry() {
         let text = format!("{base}\n\n{typed}");
         let doc = Document::new(&text);
         let start = text.len() - typed.len();
-        assert_eq!(heading_completion(&doc, text.len(), now), Some((start..text.len(), "## v5 | 2025-11-14 09:05 | ".to_string())), "{typed}");
+        assert_eq!(
+            heading_completion(&doc, text.len(), now),
+            Some((start..text.len(), "## v5 | 2025-11-14 09:05 | ".to_string())),
+            "{typed}"
+        );
     }
     for (text, at) in [
         // Not just `## v<digits>`: a title follows, or other text.

@@ -66,14 +66,8 @@ fn complete(text: &str) -> String {
     let w = ws();
     let (doc, at, log) = fixture(text);
     let f = facts(w);
-    let env = completion::Env {
-        log: Some(&log),
-        index: Some(&w.index),
-        matcher: Some(&w.matcher),
-        facts: &f,
-        log_dir: Some("docs"),
-        limit: 5,
-    };
+    let env =
+        completion::Env { log: Some(&log), index: Some(&w.index), matcher: Some(&w.matcher), facts: &f, log_dir: Some("docs"), limit: 5 };
     match completion::complete(&doc, at, &env) {
         None => "none".into(),
         Some(c) => {
@@ -92,36 +86,54 @@ fn check_completion(text: &str, expect: Expect) {
 
 #[test]
 fn path_completion_contexts() {
-    check_completion("**Files:**\n- `rout$0`\n", expect![[r#"
+    check_completion(
+        "**Files:**\n- `rout$0`\n",
+        expect![[r#"
         replace `rout` (incomplete)
         src/routes/auth.ts
-    "#]]);
-    check_completion("**Files:**\n- `src/au$0\n", expect![[r#"
+    "#]],
+    );
+    check_completion(
+        "**Files:**\n- `src/au$0\n",
+        expect![[r#"
         replace `src/au` (incomplete)
         src/auth/service.ts
         src/types/auth.ts
         src/routes/auth.ts
-    "#]]);
+    "#]],
+    );
     // A Files bullet without backticks, a work line, parentheses.
-    check_completion("**Files:**\n- serv$0\n", expect![[r#"
+    check_completion(
+        "**Files:**\n- serv$0\n",
+        expect![[r#"
         replace `serv` (incomplete)
         src/auth/service.ts
-    "#]]);
-    check_completion("**Work:**\n+: types$0\n", expect![[r#"
+    "#]],
+    );
+    check_completion(
+        "**Work:**\n+: types$0\n",
+        expect![[r#"
         replace `types` (incomplete)
         src/types/auth.ts
-    "#]]);
-    check_completion("**Now:** see (util$0\n", expect![[r#"
+    "#]],
+    );
+    check_completion(
+        "**Now:** see (util$0\n",
+        expect![[r#"
         replace `util` (incomplete)
         lib/a/util.rs
         lib/b/util.rs
-    "#]]);
+    "#]],
+    );
     // Relative to the log's folder.
-    check_completion("**Files:**\n- `./$0`\n", expect![[r#"
+    check_completion(
+        "**Files:**\n- `./$0`\n",
+        expect![[r#"
         replace `./` (incomplete)
         ./notes.md
         ./design/api.md
-    "#]]);
+    "#]],
+    );
     // Not a path context: plain prose.
     check_completion("**Now:** rout$0\n", expect!["none"]);
 }
@@ -140,24 +152,35 @@ fn ignored_and_outside_files_are_never_offered() {
 
 #[test]
 fn range_priority_label_and_status_completion() {
-    check_completion("**Files:**\n- `src/auth/service.ts:$0`\n", expect![[r#"
+    check_completion(
+        "**Files:**\n- `src/auth/service.ts:$0`\n",
+        expect![[r#"
         replace ``
         L1-145
         1-145
-    "#]]);
-    check_completion("**Next:**\n- [$0\n", expect![[r#"
+    "#]],
+    );
+    check_completion(
+        "**Next:**\n- [$0\n",
+        expect![[r#"
         replace `[`
         [HIGH] 
         [MED] 
         [LOW] 
-    "#]]);
-    check_completion("**Next:**\n- [ ] [me$0] x\n", expect![[r#"
+    "#]],
+    );
+    check_completion(
+        "**Next:**\n- [ ] [me$0] x\n",
+        expect![[r#"
         replace `[me]`
         [HIGH]
         [MED]
         [LOW]
-    "#]]);
-    check_completion("**Ne$0\n", expect![[r#"
+    "#]],
+    );
+    check_completion(
+        "**Ne$0\n",
+        expect![[r#"
         replace `**Ne`
         **Prev:** 
         **Now:** 
@@ -171,7 +194,8 @@ fn range_priority_label_and_status_completion() {
         **Next:** 
         **Open:** 
         **Review Checklist:** 
-    "#]]);
+    "#]],
+    );
     expect![[r#"
         replace `in`
         in_progress
@@ -207,41 +231,65 @@ fn definition(text: &str) -> String {
 #[test]
 fn definition_from_every_reference_form() {
     let check = |t: &str, e: Expect| e.assert_eq(&definition(t));
-    check("**Work:**\n+: src/auth/service.$0ts:84-120 (rotation)\n", expect![[r#"
+    check(
+        "**Work:**\n+: src/auth/service.$0ts:84-120 (rotation)\n",
+        expect![[r#"
         from `src/auth/service.ts:84-120`
         src/auth/service.ts Some((84, 120))
-    "#]]);
-    check("**Files:**\n- `src/routes/auth.ts`\n  - L5$00-85: refresh\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "**Files:**\n- `src/routes/auth.ts`\n  - L5$00-85: refresh\n",
+        expect![[r#"
         from `L50-85`
         src/routes/auth.ts Some((50, 85))
-    "#]]);
+    "#]],
+    );
     // A bare name: the ignored node_modules copy does not make it ambiguous.
-    check("**Next:**\n- [HIGH] rotate in serv$0ice.ts:84-120\n", expect![[r#"
+    check(
+        "**Next:**\n- [HIGH] rotate in serv$0ice.ts:84-120\n",
+        expect![[r#"
         from `service.ts:84-120`
         src/auth/service.ts Some((84, 120))
-    "#]]);
-    check("**Now:** see `util.r$0s:1`\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "**Now:** see `util.r$0s:1`\n",
+        expect![[r#"
         from `util.rs:1`
         lib/a/util.rs Some((1, 1))
         lib/b/util.rs Some((1, 1))
-    "#]]);
-    check("**Now:** see [the service](src/auth/serv$0ice.ts#L10-L20)\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "**Now:** see [the service](src/auth/serv$0ice.ts#L10-L20)\n",
+        expect![[r#"
         from `src/auth/service.ts#L10-L20`
         src/auth/service.ts Some((10, 20))
-    "#]]);
-    check("**Now:** GitHub style src/types/auth.ts#L$03\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "**Now:** GitHub style src/types/auth.ts#L$03\n",
+        expect![[r#"
         from `src/types/auth.ts#L3`
         src/types/auth.ts Some((3, 3))
-    "#]]);
-    check("**Files:**\n- `./not$0es.md`\n", expect![[r#"
+    "#]],
+    );
+    check(
+        "**Files:**\n- `./not$0es.md`\n",
+        expect![[r#"
         from `./notes.md`
         docs/notes.md None
-    "#]]);
+    "#]],
+    );
     // A version mention goes to that entry's heading.
-    check("**Decisions:** as in v$01\n", expect![[r#"
+    check(
+        "**Decisions:** as in v$01\n",
+        expect![[r#"
         from `v1`
         here `## v1 | 2025-11-13 14:00 | Plan`
-    "#]]);
+    "#]],
+    );
     // Nothing outside the workspace, through `..`, `/` or a symlink.
     check("**Files:**\n- `src/out/sec$0ret.rs`\n", expect!["none"]);
     check("**Files:**\n- `../../outside/sec$0ret.rs`\n", expect!["none"]);
@@ -333,7 +381,13 @@ fn long_outline_groups_older_entries() {
         let doc = Document::new(&long_log(n));
         ide::symbols(&doc)
             .iter()
-            .map(|s| format!("{}{}", s.name.split(" · ").next().unwrap_or(""), if s.children.is_empty() { String::new() } else { format!("[{}]", s.children.len()) }))
+            .map(|s| {
+                format!(
+                    "{}{}",
+                    s.name.split(" · ").next().unwrap_or(""),
+                    if s.children.is_empty() { String::new() } else { format!("[{}]", s.children.len()) }
+                )
+            })
             .collect::<Vec<_>>()
             .join(" ")
     };
@@ -369,7 +423,10 @@ fn long_outline_groups_older_entries() {
 fn entry_symbols_find_any_entry() {
     let doc = Document::new(&long_log(300));
     let names = |q: &str, limit: usize| -> Vec<String> {
-        ide::entry_symbols(&doc, q, limit).iter().map(|s| format!("{} {}", s.name.split(" · ").next().unwrap_or(""), s.detail.as_deref().unwrap_or(""))).collect()
+        ide::entry_symbols(&doc, q, limit)
+            .iter()
+            .map(|s| format!("{} {}", s.name.split(" · ").next().unwrap_or(""), s.detail.as_deref().unwrap_or("")))
+            .collect()
     };
     assert_eq!(names("v12", 3), ["v12 Step 12", "v129 Step 129", "v128 Step 128"]);
     assert_eq!(names("12", 2), ["v12 Step 12", "v212 Step 212"]);
@@ -425,4 +482,3 @@ fn folding_covers_frontmatter_entries_fields_and_code() {
     "#]]
     .assert_eq(&folds);
 }
-

@@ -169,7 +169,8 @@ impl Client {
     /// A `window/logMessage` whose text contains `needle`.
     pub fn log_message(&mut self, needle: &str, wait: Duration) -> Option<String> {
         let deadline = Instant::now() + wait;
-        let is_match = |m: &Value| m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|t| t.contains(needle));
+        let is_match =
+            |m: &Value| m["method"] == "window/logMessage" && m["params"]["message"].as_str().is_some_and(|t| t.contains(needle));
         if let Some(i) = self.backlog.iter().position(is_match) {
             return self.backlog.remove(i)["params"]["message"].as_str().map(str::to_owned);
         }
@@ -269,9 +270,7 @@ impl Client {
     /// The same, giving up after `wait`.
     pub fn try_diagnostics_where(&mut self, uri: &str, pred: impl Fn(&Value) -> bool, wait: Duration) -> Option<Value> {
         let deadline = Instant::now() + wait;
-        let is_match = |m: &Value| {
-            m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && pred(&m["params"])
-        };
+        let is_match = |m: &Value| m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri && pred(&m["params"]);
         if let Some(i) = self.backlog.iter().rposition(is_match) {
             let m = self.backlog.remove(i);
             return Some(m["params"].clone());

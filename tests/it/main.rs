@@ -1,16 +1,16 @@
 //! The one integration test binary.
 
-mod support;
-mod spec_cases;
+mod cli;
+mod corpus;
+mod diagnostics;
+mod e2e;
+mod fixes;
+mod handoff;
+mod ide;
 mod incremental;
 mod lsp_client;
-mod e2e;
-mod diagnostics;
-mod ide;
-mod cli;
-mod structure;
-mod corpus;
-mod tidy;
-mod fixes;
 mod reliability;
-mod handoff;
+mod spec_cases;
+mod structure;
+mod support;
+mod tidy;

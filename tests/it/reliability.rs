@@ -237,9 +237,7 @@ fn bad_frames_are_answered_and_the_next_request_served() {
             // A didChange with a lone surrogate is repaired to U+FFFD and
             // applied: the document stays in step with the client.
             let id = c.take_id();
-            let body = format!(
-                r#"{{"jsonrpc":"2.0","id":{id},"method":"workspace/symbol","params":{{"query":"\ud800"}}}}"#
-            );
+            let body = format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"workspace/symbol","params":{{"query":"\ud800"}}}}"#);
             c.send_raw(&framed(body.as_bytes()));
             let r = c.response(&json!(id), BOUND).unwrap_or_else(|| panic!("{name}: no answer"));
             assert!(r.is_ok(), "{name}: {r:?}");
@@ -404,10 +402,7 @@ fn the_server_exits_when_the_editor_process_is_gone() {
     let mut editor = Command::new("sleep").arg("600").spawn().unwrap();
     let mut c = Client::spawn();
     let uri = file_uri(&root);
-    c.request(
-        "initialize",
-        json!({"processId": editor.id(), "rootUri": uri, "capabilities": {}}),
-    );
+    c.request("initialize", json!({"processId": editor.id(), "rootUri": uri, "capabilities": {}}));
     c.notify("initialized", json!({}));
     // Alive while the editor is.
     assert_eq!(c.wait_exit(Duration::from_millis(1500)), None);
@@ -439,7 +434,9 @@ fn exit_is_honoured_when_stdout_is_blocked() {
         };
         send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"processId": null, "rootUri": uri, "capabilities": {}}}));
         send(json!({"jsonrpc": "2.0", "method": "initialized", "params": {}}));
-        send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": doc, "languageId": "markdown", "version": 1, "text": big_log(2000)}}}));
+        send(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": doc, "languageId": "markdown", "version": 1, "text": big_log(2000)}}}),
+        );
         // Far more output than a pipe holds (each answer is ~200 KB).
         for id in 2..60 {
             send(json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/foldingRange", "params": {"textDocument": {"uri": doc}}}));
@@ -447,7 +444,9 @@ fn exit_is_honoured_when_stdout_is_blocked() {
         // Then megabytes more input while stdout is blocked.
         let text = big_log(100);
         for v in 2..200 {
-            send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": doc, "version": v}, "contentChanges": [{"text": text}]}}));
+            send(
+                json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": doc, "version": v}, "contentChanges": [{"text": text}]}}),
+            );
         }
         send(json!({"jsonrpc": "2.0", "id": 99_999, "method": "shutdown"}));
         send(json!({"jsonrpc": "2.0", "method": "exit"}));
@@ -496,7 +495,8 @@ fn completion_offers_only_parseable_paths() {
     c.notify("textDocument/didChange", json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"text": text}]}));
     c.diagnostics(&uri, 2);
     let r = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": 13, "character": 7}}));
-    let labels: Vec<String> = r["items"].as_array().unwrap_or_else(|| panic!("{r}")).iter().map(|i| i["label"].as_str().unwrap().to_string()).collect();
+    let labels: Vec<String> =
+        r["items"].as_array().unwrap_or_else(|| panic!("{r}")).iter().map(|i| i["label"].as_str().unwrap().to_string()).collect();
     assert!(labels.iter().any(|l| l.contains("good_name.ts")), "{labels:?}");
     for bad in ["with space", "per%cent", "hash#", "emoji"] {
         assert!(!labels.iter().any(|l| l.contains(bad)), "{bad} offered: {labels:?}");

@@ -17,8 +17,7 @@ fn cases_dir() -> Option<std::path::PathBuf> {
 #[test]
 fn spec_cases_match_expected() {
     let dir = cases_dir().expect("tests/data/spec-cases exists");
-    let expected: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let expected: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
     let facts = FakeFacts::new(&[("src/app/main.rs", 120), ("src/app/db.rs", 40)]);
     let config = Config::default();
     for (name, want) in expected.as_object().unwrap() {
@@ -26,16 +25,10 @@ fn spec_cases_match_expected() {
         let doc = Document::new(&text);
         let path = Path::new("/ws").join(name);
         let cx = Context { config: &config, path: Some(&path), facts: &facts };
-        let got: Vec<(usize, String)> = diagnostics(&doc, &cx)
-            .iter()
-            .map(|d| (doc.rope().byte_to_line(d.range.start), d.code.as_str().to_string()))
-            .collect();
-        let mut want: Vec<(usize, String)> = want
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_str().unwrap().to_string()))
-            .collect();
+        let got: Vec<(usize, String)> =
+            diagnostics(&doc, &cx).iter().map(|d| (doc.rope().byte_to_line(d.range.start), d.code.as_str().to_string())).collect();
+        let mut want: Vec<(usize, String)> =
+            want.as_array().unwrap().iter().map(|p| (p[0].as_u64().unwrap() as usize, p[1].as_str().unwrap().to_string())).collect();
         let mut got_sorted = got.clone();
         got_sorted.sort();
         want.sort();

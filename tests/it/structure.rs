@@ -206,7 +206,16 @@ fn assert_same(text: &str, got: &[(bool, bool)], ts: &[(bool, bool)]) -> Result<
             continue;
         }
         let want = if ts[i] == cm[i] { ts[i] } else { cm[i] };
-        prop_assert_eq!(got[i], want, "line {} {:?} (opaque, entry heading); tree-sitter-md {:?}, CommonMark {:?}\n{}", i, l, ts[i], cm[i], text);
+        prop_assert_eq!(
+            got[i],
+            want,
+            "line {} {:?} (opaque, entry heading); tree-sitter-md {:?}, CommonMark {:?}\n{}",
+            i,
+            l,
+            ts[i],
+            cm[i],
+            text
+        );
     }
     Ok(())
 }

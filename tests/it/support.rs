@@ -27,12 +27,7 @@ impl FileFacts for FakeFacts {
             return Resolution::Found(vec![self.root.join(w)]);
         }
         if !w.contains('/') {
-            let found: Vec<PathBuf> = self
-                .files
-                .keys()
-                .filter(|k| k.rsplit('/').next() == Some(w))
-                .map(|k| self.root.join(k))
-                .collect();
+            let found: Vec<PathBuf> = self.files.keys().filter(|k| k.rsplit('/').next() == Some(w)).map(|k| self.root.join(k)).collect();
             if !found.is_empty() {
                 return Resolution::Found(found);
             }

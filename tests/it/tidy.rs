@@ -59,7 +59,12 @@ fn module_graph_has_no_cycle() {
         }
     }
     // Depth-first search for a back edge.
-    fn visit(n: &str, edges: &BTreeMap<String, BTreeSet<String>>, stack: &mut Vec<String>, done: &mut BTreeSet<String>) -> Option<Vec<String>> {
+    fn visit(
+        n: &str,
+        edges: &BTreeMap<String, BTreeSet<String>>,
+        stack: &mut Vec<String>,
+        done: &mut BTreeSet<String>,
+    ) -> Option<Vec<String>> {
         if let Some(i) = stack.iter().position(|s| s == n) {
             let mut cycle = stack[i..].to_vec();
             cycle.push(n.to_string());
@@ -142,7 +147,8 @@ fn every_code_is_documented() {
 
 #[test]
 fn editors_list_every_code() {
-    let pkg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
+    let pkg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
     let listed: BTreeSet<String> = pkg["contributes"]["configuration"]["properties"]["worklog.severities"]["propertyNames"]["enum"]
         .as_array()
         .expect("worklog.severities.propertyNames.enum in editors/vscode/package.json")
@@ -163,14 +169,21 @@ fn every_code_has_a_fixture() {
         tests.push_str(&std::fs::read_to_string(f).unwrap());
     }
     tests.push_str(&std::fs::read_to_string(root().join("tests/data/spec-cases/expected.json")).unwrap());
-    let missing: Vec<String> = codes().into_iter().filter(|c| ![format!(" {c} `"), format!("\"{c}\""), format!("[{c}]")].iter().any(|p| tests.contains(p.as_str()))).collect();
+    let missing: Vec<String> = codes()
+        .into_iter()
+        .filter(|c| ![format!(" {c} `"), format!("\"{c}\""), format!("[{c}]")].iter().any(|p| tests.contains(p.as_str())))
+        .collect();
     assert!(missing.is_empty(), "codes with no fixture that produces them: {missing:?} (add one to tests/it/diagnostics.rs)");
 }
 
 #[test]
 fn rust_version_covers_the_lockfile() {
     let manifest = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
-    let ours = manifest.lines().find_map(|l| l.strip_prefix("rust-version = \"")).and_then(|v| v.strip_suffix('"')).expect("rust-version in Cargo.toml");
+    let ours = manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("rust-version = \""))
+        .and_then(|v| v.strip_suffix('"'))
+        .expect("rust-version in Cargo.toml");
     let out = std::process::Command::new(env!("CARGO"))
         .args(["metadata", "--format-version", "1", "--locked", "--offline"])
         .current_dir(root())
