@@ -4,8 +4,9 @@
 //!
 //! Plain data and pure functions over a [`Document`](crate::document::Document):
 //! no IO, no protocol types. The clock is injected ([`LocalTime`]); the CLI
-//! (and later the server) read the real one and the files.
+//! and the server read the real one ([`clock::local_now`]) and the files.
 
+pub mod clock;
 pub mod copy;
 pub mod next;
 pub mod status;

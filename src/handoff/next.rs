@@ -49,10 +49,7 @@ pub fn next_entry(doc: &Document, opts: &NextOptions) -> NextEntry {
     let pre = chunks.first().filter(|c| c.model.heading.is_none());
     let fm = pre.and_then(|c| c.model.frontmatter.as_ref()).filter(|f| f.closed);
 
-    let fm_version = fm.and_then(|f| f.get("version")).and_then(|v| v.value.strip_prefix('v')?.parse::<u32>().ok());
-    let entry_max = chunks.iter().filter_map(|c| c.summary.version.max(c.summary.elided_max)).max();
-    let pre_elided = pre.and_then(|c| c.model.elisions.iter().flat_map(|e| e.versions.iter().copied()).max());
-    let previous = [fm_version, entry_max, pre_elided].into_iter().flatten().max();
+    let previous = highest_version(doc, None);
     let version = previous.map_or(1, |p| p.saturating_add(1));
 
     let mut edits = Vec::new();
@@ -142,6 +139,49 @@ pub fn next_entry(doc: &Document, opts: &NextOptions) -> NextEntry {
     edits.push(TextEdit::insert(end, format!("{sep}{entry}")));
     edits.sort_by_key(|e| (e.range.start, e.range.end));
     NextEntry { version, previous, edits, carried: carried.len() }
+}
+
+/// The highest version of the log's entries, elisions and frontmatter,
+/// leaving out the chunk that starts at `skip` (a heading being typed).
+fn highest_version(doc: &Document, skip: Option<usize>) -> Option<u32> {
+    let chunks = doc.chunks();
+    let pre = chunks.first().filter(|c| c.model.heading.is_none());
+    let fm = pre.and_then(|c| c.model.frontmatter.as_ref()).filter(|f| f.closed);
+    let fm_version = fm.and_then(|f| f.get("version")).and_then(|v| v.value.strip_prefix('v')?.parse::<u32>().ok());
+    let entry_max = chunks.iter().filter(|c| Some(c.start) != skip).filter_map(|c| c.summary.version.max(c.summary.elided_max)).max();
+    let pre_elided = pre.and_then(|c| c.model.elisions.iter().flat_map(|e| e.versions.iter().copied()).max());
+    [fm_version, entry_max, pre_elided].into_iter().flatten().max()
+}
+
+/// Completion of the next entry's heading (issue 12, item 2): at a line that
+/// is only `## v` or `## v<digits>` (the cursor at its end), after the
+/// log's last entry heading, the range of that line's text and
+/// `## v<N+1> | <now> | `.
+pub fn heading_completion(doc: &Document, offset: usize, now: LocalTime) -> Option<(std::ops::Range<usize>, String)> {
+    let rope = doc.rope();
+    let offset = offset.min(rope.len_bytes());
+    let line = rope.byte_to_line(offset);
+    let start = rope.line_to_byte(line);
+    let typed = doc.slice(start..offset);
+    let rest = doc.slice(offset..doc.line_range(line).end);
+    let digits = typed.strip_prefix("## v")?;
+    if !digits.bytes().all(|b| b.is_ascii_digit()) || !rest.trim().is_empty() {
+        return None;
+    }
+    // After the last entry heading (or the line is itself the last one).
+    let last = doc.chunks().iter().rev().find(|c| c.summary.entry).map_or(0, |c| c.start);
+    if start < last {
+        return None;
+    }
+    // Not inside a fence or HTML block of the last entry: the line is either
+    // an entry heading of its own, or outside the chunk's code blocks.
+    let i = doc.chunk_index(start);
+    let c = &doc.chunks()[i];
+    if c.start != start && c.model.code_blocks.iter().any(|b| c.start + b.start <= start && start < c.start + b.end) {
+        return None;
+    }
+    let version = highest_version(doc, Some(start)).map_or(1, |p| p.saturating_add(1));
+    Some((start..offset, format!("## v{version} | {now} | ")))
 }
 
 /// The item's line and the indented lines under it (its nested bullets and

@@ -257,3 +257,32 @@ pub fn superseded(files: &[(&Path, Option<u32>)]) -> Vec<Option<usize>> {
     }
     out
 }
+
+/// A code lens's place and text: the byte offset of the line it sits on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lens {
+    pub at: usize,
+    pub title: String,
+}
+
+/// The status lenses of a log: [`lens_text`] on the frontmatter (or the
+/// first line), and on each entry heading its version, date and open HIGH
+/// Next items (`v3 · 2025-11-13 14:30 · 1 HIGH open`).
+pub fn lenses(doc: &Document) -> Vec<Lens> {
+    let mut out = vec![Lens { at: 0, title: lens_text(&log_status(doc)) }];
+    for c in doc.chunks().iter().filter(|c| c.summary.entry) {
+        let ct = doc.slice(c.start..c.end());
+        let m = &c.model;
+        let mut parts = vec![m.version().map_or_else(|| "v?".to_string(), |v| format!("v{v}"))];
+        if let Some(d) = m.heading.as_ref().and_then(|h| h.date) {
+            let day = format!("{:04}-{:02}-{:02}", d.year, d.month, d.day);
+            parts.push(if d.has_time { format!("{day} {:02}:{:02}", d.hour, d.minute) } else { day });
+        }
+        let high = m.field(FieldKind::Next).map_or(0, |f| {
+            m.items_of(f).iter().filter(|i| !item_is_done(i, &ct) && i.tag.as_ref().is_some_and(|t| t.text(&ct) == "HIGH")).count()
+        });
+        parts.push(format!("{high} HIGH open"));
+        out.push(Lens { at: c.start, title: parts.join(" · ") });
+    }
+    out
+}

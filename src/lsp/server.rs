@@ -34,6 +34,7 @@ use super::to_proto;
 use crate::analysis::{self, facts::FileFacts};
 use crate::config::Config;
 use crate::document::Document;
+use crate::handoff;
 use crate::ide::{self, completion};
 use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
@@ -575,6 +576,39 @@ fn canonical_file(path: &Path) -> PathBuf {
 }
 
 
+/// Where "Start the next entry" is offered: on the frontmatter, on an entry
+/// heading's line, or on the last non-blank line of the log (or after it).
+fn at_next_entry_place(doc: &Document, off: usize) -> bool {
+    let chunks = doc.chunks();
+    let on_fm = chunks
+        .first()
+        .filter(|c| !c.summary.entry)
+        .and_then(|c| c.model.frontmatter.as_ref())
+        .is_some_and(|f| off >= f.range.start && off <= f.range.end);
+    let on_heading = chunks.iter().any(|c| c.summary.entry && off >= c.start && off <= c.start + c.summary.heading_end as usize);
+    let rope = doc.rope();
+    let text_end = {
+        let t = doc.text();
+        t.trim_end().len()
+    };
+    let last_line_start = rope.line_to_byte(rope.byte_to_line(text_end.min(rope.len_bytes())));
+    on_fm || on_heading || off >= last_line_start
+}
+
+/// "Start the next entry (vN+1)", and "… keeping the status" when starting
+/// it would change the status.
+fn next_entry_actions(uri: &Uri, doc: &Document, enc: Encoding) -> Vec<CodeActionOrCommand> {
+    use handoff::next::{next_entry, NextOptions};
+    let now = handoff::clock::local_now();
+    let n = next_entry(doc, &NextOptions { now, snippets: false, keep_status: false });
+    let mut out = vec![to_proto::edit_action(uri, doc.rope(), format!("Start the next entry (v{})", n.version), &n.edits, enc)];
+    let kept = next_entry(doc, &NextOptions { now, snippets: false, keep_status: true });
+    if kept.edits != n.edits {
+        out.push(to_proto::edit_action(uri, doc.rope(), format!("Start the next entry (v{}), keeping the status", kept.version), &kept.edits, enc));
+    }
+    out
+}
+
 /// Frees a document on the blocking pool: a 5,000-entry log takes ~4 ms to
 /// free, which would otherwise delay the next message (often the next
 /// `didOpen`).
@@ -771,9 +805,14 @@ impl LanguageServer for Server {
                 document_symbol_provider: Some(OneOf::Left(true)),
                 workspace_symbol_provider: Some(OneOf::Left(true)),
                 code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
-                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX]),
+                    code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR]),
                     ..Default::default()
                 })),
+                code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+                execute_command_provider: Some(ExecuteCommandOptions {
+                    commands: vec![to_proto::HANDOFF_COMMAND.into(), to_proto::STATUS_COMMAND.into()],
+                    work_done_progress_options: Default::default(),
+                }),
                 folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
                 selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
                 workspace: Some(WorkspaceServerCapabilities {
@@ -977,6 +1016,12 @@ impl LanguageServer for Server {
         let r = blocking("completion", move || {
             let Text::Analysed(doc) = &s.text else { return None };
             let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
+            // `## v` on a new line after the last entry: the next heading.
+            if let Some((r, heading)) = handoff::next::heading_completion(doc, offset, handoff::clock::local_now()) {
+                if analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() {
+                    return Some(to_proto::heading_completion(doc.rope(), &r, &heading, s.encoding));
+                }
+            }
             let log_dir = match (&s.root, &s.path) {
                 (Some(root), Some(p)) => p.parent().and_then(|d| workspace::to_relative(root, d)),
                 _ => None,
@@ -1188,10 +1233,71 @@ impl LanguageServer for Server {
                 .flat_map(|i| diags[i].fixes.iter().map(move |f| (i, f)))
                 .map(|(i, f)| to_proto::code_action(&uri, rope, &diags[i], f, s.encoding))
                 .collect();
+            let mut actions = actions;
+            // A client asking only for quick fixes gets no refactoring.
+            let refactors = params.context.only.as_ref().is_none_or(|only| {
+                only.contains(&CodeActionKind::REFACTOR)
+            });
+            if refactors && analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() && at_next_entry_place(doc, r.start) {
+                actions.extend(next_entry_actions(&uri, doc, s.encoding));
+            }
             Some(actions)
         })
         .await;
         Ok(r.flatten())
+    }
+
+    async fn code_lens(&self, params: CodeLensParams) -> Result<Option<Vec<CodeLens>>> {
+        let uri = params.text_document.uri;
+        let Some(s) = self.snapshot(&uri) else { return Ok(None) };
+        // No IO, but one pass over every entry's Next items (a lens per
+        // entry: 5,000 for the largest logs): on the blocking pool.
+        let r = blocking("codeLens", move || {
+            let Text::Analysed(doc) = &s.text else { return None };
+            if !analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() {
+                return Some(Vec::new());
+            }
+            Some(handoff::status::lenses(doc).iter().map(|l| to_proto::lens(&uri, doc.rope(), l, s.encoding)).collect())
+        })
+        .await;
+        Ok(r.flatten())
+    }
+
+    /// `worklog.handoff [uri, keep?]` → `{text, bytes, tokens, tokenizer}`;
+    /// `worklog.status [uri]` → `{line, lens, status}`. Computed from the open
+    /// document's current text; never waits on the client.
+    async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
+        use tower_lsp_server::jsonrpc::Error;
+        let args = params.arguments;
+        let uri: Option<Uri> = args.first().and_then(Value::as_str).and_then(|u| u.parse().ok());
+        let Some(uri) = uri else { return Err(Error::invalid_params("the first argument must be the URI of an open document")) };
+        let Some(s) = self.snapshot(&uri) else { return Err(Error::invalid_params(format!("{} is not open", uri.as_str()))) };
+        let Text::Analysed(doc) = s.text else { return Err(Error::invalid_params(format!("{} is over the size cap", uri.as_str()))) };
+        if !analysis::recognise(&doc, &s.config, s.path.as_deref()).is_log() {
+            return Err(Error::invalid_params(format!("{} is not a Work Log", uri.as_str())));
+        }
+        match params.command.as_str() {
+            to_proto::HANDOFF_COMMAND => {
+                let keep = args.get(1).and_then(Value::as_u64).unwrap_or(1).clamp(1, u32::MAX as u64) as usize;
+                // The copy and its token count are CPU work: on the blocking pool.
+                let r = blocking("worklog.handoff", move || {
+                    let copy = handoff::copy::handoff_copy(&doc, keep);
+                    let size = handoff::tokens::Size::of(&copy.text);
+                    serde_json::json!({ "text": copy.text, "bytes": size.bytes, "tokens": size.tokens, "tokenizer": handoff::tokens::TOKENIZER })
+                })
+                .await;
+                Ok(r)
+            }
+            to_proto::STATUS_COMMAND => {
+                let st = handoff::status::log_status(&doc);
+                Ok(Some(serde_json::json!({
+                    "line": handoff::status::agent_line(&st),
+                    "lens": handoff::status::lens_text(&st),
+                    "status": st,
+                })))
+            }
+            other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
+        }
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

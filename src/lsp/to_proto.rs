@@ -115,3 +115,49 @@ pub fn file_uri(path: &std::path::Path, line: Option<u32>) -> Option<lsp::Uri> {
         None => Some(base),
     }
 }
+
+/// The command every status lens carries: harmless (it returns the agent
+/// line), so that clients that show only lenses with a command show them.
+pub const STATUS_COMMAND: &str = "worklog.status";
+/// `worklog.handoff`: the hand-off copy of an open log.
+pub const HANDOFF_COMMAND: &str = "worklog.handoff";
+
+/// A status lens at the start of its line, with [`STATUS_COMMAND`].
+pub fn lens(uri: &lsp::Uri, rope: &Rope, l: &crate::handoff::status::Lens, enc: Encoding) -> lsp::CodeLens {
+    let r = range(rope, &(l.at..l.at), enc);
+    lsp::CodeLens {
+        range: r,
+        command: Some(lsp::Command {
+            title: l.title.clone(),
+            command: STATUS_COMMAND.into(),
+            arguments: Some(vec![serde_json::Value::String(uri.as_str().to_string())]),
+        }),
+        data: None,
+    }
+}
+
+/// A refactoring of one document made of text edits (the next entry).
+pub fn edit_action(uri: &lsp::Uri, rope: &Rope, title: String, edits: &[crate::handoff::TextEdit], enc: Encoding) -> lsp::CodeActionOrCommand {
+    let edits = edits.iter().map(|e| lsp::TextEdit { range: range(rope, &e.range, enc), new_text: e.text.clone() }).collect();
+    let mut changes = HashMap::new();
+    changes.insert(uri.clone(), edits);
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title,
+        kind: Some(lsp::CodeActionKind::REFACTOR),
+        edit: Some(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() }),
+        ..Default::default()
+    })
+}
+
+/// The next entry's heading, replacing the `## v…` typed on its line.
+pub fn heading_completion(rope: &Rope, replace: &std::ops::Range<usize>, heading: &str, enc: Encoding) -> lsp::CompletionResponse {
+    let item = lsp::CompletionItem {
+        label: heading.trim_end().to_string(),
+        kind: Some(lsp::CompletionItemKind::SNIPPET),
+        detail: Some("Start the next entry".into()),
+        filter_text: Some(heading.to_string()),
+        text_edit: Some(lsp::CompletionTextEdit::Edit(lsp::TextEdit { range: range(rope, replace, enc), new_text: heading.to_string() })),
+        ..Default::default()
+    };
+    lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: false, items: vec![item] })
+}

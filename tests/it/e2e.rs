@@ -369,3 +369,188 @@ fn a_nested_worklog_toml_is_the_logs_project_root_in_editor_and_cli() {
     assert_eq!(text.matches("[file-not-found]").count(), 1, "{text}");
     assert!(text.contains("proj/src/app.rs"), "{text}");
 }
+
+// ---- Issue 12 over stdio: status lenses, commands, the next entry, `## v` ----
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name)).unwrap()
+}
+
+/// Byte offset of an LSP position (UTF-16 columns).
+fn offset_of(text: &str, pos: &Value) -> usize {
+    let (line, ch) = (pos["line"].as_u64().unwrap() as usize, pos["character"].as_u64().unwrap() as usize);
+    let mut at = 0;
+    for _ in 0..line {
+        match text[at..].find('\n') {
+            Some(i) => at += i + 1,
+            None => return text.len(),
+        }
+    }
+    let mut units = 0;
+    for (i, c) in text[at..].char_indices() {
+        if units >= ch || c == '\n' {
+            return at + i;
+        }
+        units += c.len_utf16();
+    }
+    text.len()
+}
+
+/// Apply a list of LSP text edits (non-overlapping) to `text`.
+fn apply_edits(text: &str, edits: &Value) -> String {
+    let mut es: Vec<(usize, usize, String)> = edits
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (offset_of(text, &e["range"]["start"]), offset_of(text, &e["range"]["end"]), e["newText"].as_str().unwrap().to_string()))
+        .collect();
+    es.sort_by_key(|e| std::cmp::Reverse((e.0, e.1)));
+    let mut out = text.to_string();
+    for (s, e, t) in es {
+        out.replace_range(s..e, &t);
+    }
+    out
+}
+
+#[test]
+fn code_lens_shows_status_on_frontmatter_and_entries() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    let init = c.initialize(&root, false);
+    assert_eq!(init["capabilities"]["codeLensProvider"]["resolveProvider"], false, "{init}");
+    let uri = file_uri(&root.join("Auth-WorkLog-v4.md"));
+    c.open(&uri, &example("Auth-WorkLog-v4.md"), 1);
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}));
+    let got: Vec<(u64, String, String)> = lenses
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (l["range"]["start"]["line"].as_u64().unwrap(), l["command"]["title"].as_str().unwrap().into(), l["command"]["command"].as_str().unwrap().into())
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (0, "v4 · needs_review · 90% · 2 HIGH open".into(), "worklog.status".into()),
+            (9, "v4 · 2025-11-13 17:30 · 2 HIGH open".into(), "worklog.status".into()),
+        ],
+        "{lenses}"
+    );
+    // The lens's command runs: the agent line.
+    let r = c.request("workspace/executeCommand", json!({"command": "worklog.status", "arguments": lenses[0]["command"]["arguments"]}));
+    assert_eq!(r["line"], "From Work Log v4, status: needs_review. Progress: 90%. Next HIGH: Code review by senior engineer.", "{r}");
+    assert_eq!(r["status"]["version"], 4, "{r}");
+    // A Markdown file that is no Work Log gets no lens.
+    let other = file_uri(&root.join("notes.md"));
+    c.open(&other, "# Notes\n\n## v1 of the plan\n\nSome text.\n", 1);
+    let none = c.request("textDocument/codeLens", json!({"textDocument": {"uri": other}}));
+    assert_eq!(none, json!([]));
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn execute_command_handoff_returns_a_clean_log() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    let init = c.initialize(&root, false);
+    let cmds = &init["capabilities"]["executeCommandProvider"]["commands"];
+    assert_eq!(*cmds, json!(["worklog.handoff", "worklog.status"]), "{init}");
+    let uri = file_uri(&root.join("Auth-WorkLog-v2.md"));
+    let full = example("Auth-WorkLog-v2.md");
+    c.open(&uri, &full, 1);
+    let r = c.request("workspace/executeCommand", json!({"command": "worklog.handoff", "arguments": [uri]}));
+    let text = r["text"].as_str().unwrap().to_string();
+    assert!(text.contains("[... v1 entry ...]"), "{text}");
+    assert!(text.contains("## v2 | "), "{text}");
+    assert!(!text.contains("## v1 | "), "{text}");
+    assert_eq!(r["bytes"].as_u64().unwrap() as usize, text.len());
+    assert!(r["tokens"].as_u64().unwrap() > 0);
+    // `keep 2` keeps both entries: the log as it is.
+    let r2 = c.request("workspace/executeCommand", json!({"command": "worklog.handoff", "arguments": [uri, 2]}));
+    assert_eq!(r2["text"].as_str().unwrap(), full);
+    // The copy is itself a Work Log without diagnostics.
+    let copy = file_uri(&root.join("Auth-WorkLog-handoff.md"));
+    c.open(&copy, &text, 1);
+    let p = c.diagnostics(&copy, 1);
+    assert!(codes(&p).is_empty(), "{p}");
+    assert_eq!(c.request("textDocument/codeLens", json!({"textDocument": {"uri": copy}})).as_array().unwrap().len(), 2);
+    // An unknown command or document is an error, not a hang.
+    let bad = c.try_request("workspace/executeCommand", json!({"command": "worklog.nope", "arguments": [uri]}));
+    assert!(bad.is_err(), "{bad:?}");
+    let closed = c.try_request("workspace/executeCommand", json!({"command": "worklog.handoff", "arguments": [file_uri(&root.join("gone.md"))]}));
+    assert!(closed.is_err(), "{closed:?}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn code_action_starts_the_next_entry() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("Auth-WorkLog-v4.md"));
+    let text = example("Auth-WorkLog-v4.md");
+    c.open(&uri, &text, 1);
+    let last = text.trim_end().lines().count() as u32 - 1;
+    // On the frontmatter, on the entry heading, on the last line.
+    for line in [1, 9, last] {
+        let actions = c.request(
+            "textDocument/codeAction",
+            json!({"textDocument": {"uri": uri}, "range": range(line, 0, line, 0), "context": {"diagnostics": []}}),
+        );
+        let titles: Vec<&str> = actions.as_array().unwrap().iter().filter_map(|a| a["title"].as_str()).collect();
+        assert!(titles.contains(&"Start the next entry (v5)"), "line {line}: {actions}");
+        assert!(titles.contains(&"Start the next entry (v5), keeping the status"), "line {line}: {actions}");
+        let a = actions.as_array().unwrap().iter().find(|a| a["title"] == "Start the next entry (v5)").unwrap();
+        assert_eq!(a["kind"], "refactor");
+        let after = apply_edits(&text, &a["edit"]["changes"][&uri]);
+        assert!(after.starts_with("---\nversion: v5\nstatus: in_progress\n---\n"), "{after}");
+        assert!(after.contains("\n## v5 | "), "{after}");
+        assert!(after.contains("**Prev:** v4: All HIGH priority items complete, ready for review\n"), "{after}");
+        assert!(after.contains("- [HIGH] Code review by senior engineer\n- [HIGH] Security review of token handling\n"), "{after}");
+        let keep = actions.as_array().unwrap().iter().find(|a| a["title"] == "Start the next entry (v5), keeping the status").unwrap();
+        let kept = apply_edits(&text, &keep["edit"]["changes"][&uri]);
+        assert!(kept.starts_with("---\nversion: v5\nstatus: needs_review\n"), "{kept}");
+    }
+    // Not in the middle of an entry's body, and not for a client asking only for quick fixes.
+    let mid = c.request("textDocument/codeAction", json!({"textDocument": {"uri": uri}, "range": range(12, 0, 12, 0), "context": {"diagnostics": []}}));
+    assert!(!mid.to_string().contains("Start the next entry"), "{mid}");
+    let only = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": uri}, "range": range(1, 0, 1, 0), "context": {"diagnostics": [], "only": ["quickfix"]}}),
+    );
+    assert!(!only.to_string().contains("Start the next entry"), "{only}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+#[test]
+fn completion_at_hash_v_offers_the_next_heading() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("Auth-WorkLog-v4.md"));
+    let mut text = example("Auth-WorkLog-v4.md");
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    let line = text.lines().count() as u32 + 1;
+    text.push_str("\n## v");
+    c.open(&uri, &text, 1);
+    let r = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 4}}));
+    let items = r["items"].as_array().or(r.as_array()).unwrap().clone();
+    assert_eq!(items.len(), 1, "{r}");
+    let edit = &items[0]["textEdit"];
+    assert!(edit["newText"].as_str().unwrap().starts_with("## v5 | "), "{r}");
+    assert!(edit["newText"].as_str().unwrap().ends_with(" | "), "{r}");
+    assert_eq!(edit["range"], range(line, 0, line, 4), "{r}");
+    // `## v5` typed out: still v5 (the heading being typed does not count).
+    change(&mut c, &uri, 2, range(line, 4, line, 4), "5");
+    let r = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": line, "character": 5}}));
+    let items = r["items"].as_array().or(r.as_array()).unwrap().clone();
+    assert!(items[0]["textEdit"]["newText"].as_str().unwrap().starts_with("## v5 | "), "{r}");
+    // Above the last entry: nothing of the kind.
+    change(&mut c, &uri, 3, range(8, 0, 8, 0), "## v\n");
+    let r = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": 8, "character": 4}}));
+    assert!(!r.to_string().contains("## v5 | "), "{r}");
+    assert_eq!(c.shutdown(), 0);
+}

@@ -775,3 +775,50 @@ fn cli_status() {
     assert_eq!(run_in(d, &["status", "missing.md"]).0, 2);
     assert_eq!(run_in(d, &["status"]).0, 2);
 }
+
+#[test]
+fn lenses_on_frontmatter_and_each_entry() {
+    use worklog_ls::handoff::status::lenses;
+    let text = full_log();
+    let doc = Document::new(&text);
+    let got: Vec<(usize, String)> = lenses(&doc).into_iter().map(|l| (doc.rope().byte_to_line(l.at), l.title)).collect();
+    let headings: Vec<usize> = text.lines().enumerate().filter(|(_, l)| l.starts_with("## v")).map(|(i, _)| i).collect();
+    assert_eq!(got.len(), headings.len() + 1, "{got:?}");
+    assert_eq!(got[0], (0, lens_text(&log_status(&doc))));
+    for ((line, title), h) in got[1..].iter().zip(&headings) {
+        assert_eq!(line, h);
+        assert!(title.starts_with('v') && title.ends_with("HIGH open"), "{title}");
+    }
+    // Ticked and ✅ items are not open; dates without a time stay so.
+    let log = "---\nversion: v1\nstatus: in_progress\n---\n# T\n\n## v1 | 2025-11-13 | A\n**Prev:** x\n**Now:** y\n**Progress:** 5%\n**Next:**\n- [HIGH] one\n- [x] [HIGH] done\n- [HIGH] two ✅\n- [MED] three\n";
+    let doc = Document::new(log);
+    let titles: Vec<String> = lenses(&doc).into_iter().map(|l| l.title).collect();
+    assert_eq!(titles, ["v1 · in_progress · 5% · 1 HIGH open", "v1 · 2025-11-13 · 1 HIGH open"]);
+}
+
+#[test]
+fn heading_completion_only_after_the_last_entry() {
+    use worklog_ls::handoff::next::heading_completion;
+    let now = LocalTime::parse("2025-11-14 09:05").unwrap();
+    let base = example(4);
+    let base = base.trim_end();
+    for typed in ["## v", "## v5", "## v12"] {
+        let text = format!("{base}\n\n{typed}");
+        let doc = Document::new(&text);
+        let start = text.len() - typed.len();
+        assert_eq!(heading_completion(&doc, text.len(), now), Some((start..text.len(), "## v5 | 2025-11-14 09:05 | ".to_string())), "{typed}");
+    }
+    for (text, at) in [
+        // Not just `## v<digits>`: a title follows, or other text.
+        (format!("{base}\n\n## v5 | x"), None),
+        (format!("{base}\n\n## va"), None),
+        // Inside a fence of the last entry.
+        (format!("{base}\n\n```\n## v"), None),
+        // Before the last entry.
+        (format!("---\nversion: v1\nstatus: in_progress\n---\n## v\n{}", &base[base.find("## v4").unwrap()..]), Some(44)),
+    ] {
+        let doc = Document::new(&text);
+        let at = at.unwrap_or(text.len());
+        assert_eq!(heading_completion(&doc, at, now), None, "{text:?}");
+    }
+}
