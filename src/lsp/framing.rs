@@ -204,7 +204,11 @@ impl Decoder {
                     let from = checked.saturating_sub(CONTENT_LENGTH.len());
                     let mut found = None;
                     for at in memchr::memmem::find_iter(&body[from..], CONTENT_LENGTH).map(|i| i + from) {
-                        if serde_json::from_slice::<IgnoredAny>(&body[..at]).is_ok() {
+                        // Only right after an object's `}` (a body that
+                        // quotes the header many times is not parsed again
+                        // and again).
+                        let before = body[..at].iter().rev().find(|b| !b.is_ascii_whitespace());
+                        if before == Some(&b'}') && serde_json::from_slice::<IgnoredAny>(&body[..at]).is_ok() {
                             found = Some(at);
                             break;
                         }

@@ -117,11 +117,16 @@ impl IgnoreRules {
         if !path.starts_with(&self.top) || path == self.top {
             return false;
         }
+        self.decide_below_top(path, is_dir, parents)
+    }
+
+    /// [`IgnoreRules::decide`] for a path known to lie strictly below the top.
+    fn decide_below_top(&self, path: &Path, is_dir: bool, parents: bool) -> bool {
         let mut by_ignore = Match::None;
         let mut by_git = Match::None;
         let Some(parent) = path.parent() else { return false };
         for (dir, rules) in self.chain(parent).iter() {
-            let Ok(below) = path.strip_prefix(dir) else { continue };
+            let Some(below) = below(path, dir) else { continue };
             let check = |g: &Option<Gitignore>| match g {
                 Some(g) if parents => g.matched_path_or_any_parents(below, is_dir).map(|_| ()),
                 Some(g) => g.matched(below, is_dir).map(|_| ()),
@@ -137,14 +142,21 @@ impl IgnoreRules {
                 break;
             }
         }
-        let rel_top = path.strip_prefix(&self.top).unwrap_or(path);
+        let g = global();
+        if self.exclude.is_none() && g.is_empty() {
+            return match (by_ignore, by_git) {
+                (Match::Ignore(()), _) => true,
+                (Match::Whitelist(()), _) => false,
+                (_, m) => m.is_ignore(),
+            };
+        }
+        let rel_top = below(path, &self.top).unwrap_or(path);
         let by_exclude = match &self.exclude {
             Some(g) if parents => g.matched_path_or_any_parents(rel_top, is_dir).map(|_| ()),
             Some(g) => g.matched(rel_top, is_dir).map(|_| ()),
             None => Match::None,
         };
         let by_global = {
-            let g = global();
             if g.is_empty() {
                 Match::None
             } else if parents {
@@ -175,7 +187,25 @@ impl IgnoreRules {
     /// Whether an entry met by a walk is ignored (its folders were checked
     /// on the way down).
     fn is_ignored_entry(&self, path: &Path, is_dir: bool) -> bool {
-        self.decide(path, is_dir, false)
+        // Entries of a walk of the base lie below the top.
+        self.decide_below_top(path, is_dir, false)
+    }
+}
+
+/// `path` relative to its ancestor `dir` (a byte slice on Unix, not a walk
+/// over components: this runs for every entry of a walk).
+fn below<'a>(path: &'a Path, dir: &Path) -> Option<&'a Path> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        let (p, d) = (path.as_os_str().as_bytes(), dir.as_os_str().as_bytes());
+        let d = d.strip_suffix(b"/").unwrap_or(d);
+        let rest = p.strip_prefix(d)?.strip_prefix(b"/")?;
+        Some(Path::new(std::ffi::OsStr::from_bytes(rest)))
+    }
+    #[cfg(not(unix))]
+    {
+        path.strip_prefix(dir).ok()
     }
 }
 
