@@ -234,7 +234,10 @@ fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState) -
         });
         return Ok(report);
     }
-    let bytes = std::fs::read(abs)?;
+    // Through the one safe reader: a FIFO or device swapped in after the
+    // metadata check above cannot block `check` (O_NONBLOCK, fstat on the fd).
+    let bytes = workspace::read_regular(abs, config.max_file_size, workspace::Links::Follow)
+        .ok_or_else(|| std::io::Error::other("not a regular file of bounded size"))?;
     let (text, bad) = decode(bytes);
     let doc = Document::new(&text);
     let is_log = analysis::recognise(&doc, config, Some(abs)).is_log();

@@ -34,7 +34,11 @@ impl Failure {
 
 /// Read a named log and check that it is a Work Log (status 1 if not).
 pub fn read_log(path: &Path) -> Result<(String, Document), Failure> {
-    let bytes = std::fs::read(path).map_err(|e| Failure::io(format!("cannot read {}: {e}", path.display())))?;
+    std::fs::metadata(path).map_err(|e| Failure::io(format!("cannot read {}: {e}", path.display())))?;
+    // The one safe reader: a regular file of bounded size, never a FIFO or device.
+    let max = crate::config::DEFAULT_MAX_FILE_SIZE;
+    let bytes = crate::workspace::read_regular(path, max, crate::workspace::Links::Follow)
+        .ok_or_else(|| Failure::io(format!("cannot read {}: not a regular file of at most {max} bytes", path.display())))?;
     let text = String::from_utf8(bytes).map_err(|e| {
         Failure::io(format!("{}: not UTF-8 text (invalid byte at offset {})", path.display(), e.utf8_error().valid_up_to()))
     })?;
