@@ -112,6 +112,9 @@ struct Root {
     /// `None` until the background walk is done (or in single-file mode).
     index: Option<Arc<FileIndex>>,
     indexing: bool,
+    /// A rebuild was asked for while one ran (it may have walked the disk
+    /// before the change): build once more when it ends.
+    index_again: bool,
     lines: Arc<LineCache>,
     matcher: Arc<PathMatcher>,
     /// `worklog.toml` merged over the defaults, client settings over that.
@@ -127,6 +130,7 @@ impl Root {
             folder: true,
             index: None,
             indexing: false,
+            index_again: false,
             lines: Arc::new(LineCache::new(crate::config::DEFAULT_MAX_FILE_SIZE)),
             matcher: Arc::new(PathMatcher::new()),
             config: Arc::new(Config::default()),
@@ -348,7 +352,11 @@ impl Ctx {
         {
             let mut h = lock(&self.host);
             let Some(r) = h.roots.get_mut(i) else { return };
-            if r.indexing || r.path != path {
+            if r.path != path {
+                return;
+            }
+            if r.indexing {
+                r.index_again = true;
                 return;
             }
             r.indexing = true;
@@ -387,6 +395,13 @@ impl Ctx {
             }
             client.log_message(MessageType::INFO, format!("worklog: indexed {n} files in {}", path.display())).await;
             let _ = ctx.publish.send(Publish::All);
+            let again = {
+                let mut h = lock(&ctx.host);
+                h.roots.iter_mut().position(|r| r.path == path).filter(|&j| std::mem::take(&mut h.roots[j].index_again))
+            };
+            if let Some(j) = again {
+                ctx.start_indexing(j);
+            }
         });
     }
 
