@@ -53,7 +53,7 @@ pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {
             );
         }
         if let Some(f) = m.field(FieldKind::Progress) {
-            if let Some(at) = progress_problem(m, f, text) {
+            if let Some(at) = progress_problem(f, text) {
                 let msg = if text[f.value.clone()].is_empty() {
                     "Progress is empty: give a percentage (`60%`) or milestones (`Phase 2/3 | parser ✅ | writer ⏳`)."
                 } else {
@@ -143,11 +143,10 @@ fn label_delimiters(written: &str) -> (&'static str, &'static str) {
 /// What is wrong with a Progress field, if anything: it is empty (the
 /// label's range), or a percentage in its value is outside 0–100 (that
 /// percentage). Milestone text without a percentage is valid (spec §2).
-fn progress_problem(m: &ChunkModel, f: &crate::model::Field, text: &str) -> Option<std::ops::Range<usize>> {
+fn progress_problem(f: &crate::model::Field, text: &str) -> Option<std::ops::Range<usize>> {
     let v = &text[f.value.clone()];
     if v.is_empty() {
         let body = text.get(f.label.range.end..f.extent.end).unwrap_or("");
-        let _ = m;
         return body.trim().is_empty().then(|| f.label.range.clone());
     }
     percent_out_of_range(v).map(|r| f.value.start + r.start..f.value.start + r.end)

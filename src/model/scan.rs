@@ -67,7 +67,7 @@ pub fn scan_chunk(text: &str, first: bool) -> ChunkModel {
         if let Some(r) = opaque.take() {
             m.code_blocks.push(r);
         }
-        if n == 0 && l.start == 0 && matches!(kind, syntax::LineKind::Heading { level: 2, top: true }) && syntax::is_entry_heading(line) {
+        if n == 0 && l.start == 0 && syntax::opens_entry(kind, line) {
             if let Some((_, content)) = syntax::atx_heading(line) {
                 m.heading = Some(parse_heading(text, l, content));
                 continue;

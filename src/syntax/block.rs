@@ -82,7 +82,6 @@ enum Leaf {
     Fence {
         ch: u8,
         len: u32,
-        indent: u8,
     },
     Indented,
     Html(HtmlEnd),
@@ -143,11 +142,6 @@ impl Cur<'_> {
 }
 
 impl Blocks {
-    /// At the top level with nothing open that a line could continue.
-    pub fn is_clean(&self) -> bool {
-        self.containers.is_empty() && matches!(self.leaf, Leaf::None | Leaf::Para)
-    }
-
     /// Inside a fenced code block, an indented code block or an HTML block.
     pub fn in_opaque(&self) -> bool {
         matches!(self.leaf, Leaf::Fence { .. } | Leaf::Indented | Leaf::Html(_))
@@ -215,11 +209,10 @@ impl Blocks {
         // The open leaf, when every container matched.
         if all_matched {
             match self.leaf {
-                Leaf::Fence { ch, len, indent } => {
+                Leaf::Fence { ch, len } => {
                     if ind <= 3 && closes_fence(&b[p..], ch, len as usize) {
                         self.leaf = Leaf::None;
                     }
-                    let _ = indent;
                     return LineKind::Code;
                 }
                 Leaf::Indented => {
@@ -250,7 +243,6 @@ impl Blocks {
         }
 
         // New block starts.
-        let mut opened_blank_item = false;
         loop {
             let (ind, p) = cur.indent();
             let blank = cur.blank_from(p);
@@ -260,7 +252,7 @@ impl Blocks {
                 if !tip_para && !blank {
                     self.close_from(matched);
                     self.leaf = Leaf::Indented;
-                    self.mark_content(false);
+                    self.mark_content();
                     return LineKind::Code;
                 }
                 break;
@@ -281,15 +273,15 @@ impl Blocks {
                     if let Some(level) = atx_level(rest) {
                         self.close_from(matched);
                         self.leaf = Leaf::None;
-                        self.mark_content(false);
+                        self.mark_content();
                         return LineKind::Heading { level, top: self.containers.is_empty() };
                     }
                 }
                 b'`' | b'~' => {
                     if let Some((ch, len)) = fence_opener(rest) {
                         self.close_from(matched);
-                        self.leaf = Leaf::Fence { ch, len: len as u32, indent: ind as u8 };
-                        self.mark_content(false);
+                        self.leaf = Leaf::Fence { ch, len: len as u32 };
+                        self.mark_content();
                         return LineKind::Code;
                     }
                 }
@@ -299,7 +291,7 @@ impl Blocks {
                         if kind != 7 || !tip_para {
                             self.close_from(matched);
                             self.leaf = if html_ends(rest, end) && end != HtmlEnd::Blank { Leaf::None } else { Leaf::Html(end) };
-                            self.mark_content(false);
+                            self.mark_content();
                             return LineKind::Html;
                         }
                     }
@@ -318,7 +310,7 @@ impl Blocks {
             if matches!(c, b'*' | b'-' | b'_') && is_break(rest) {
                 self.close_from(matched);
                 self.leaf = Leaf::None;
-                self.mark_content(false);
+                self.mark_content();
                 return LineKind::Break;
             }
             if let Some((mlen, ordered_one, ordered)) = list_marker(rest) {
@@ -336,11 +328,10 @@ impl Blocks {
                     let (sp, _) = cur.indent();
                     let pad = if rest_blank || sp >= 5 || sp == 0 { 1 } else { sp };
                     let width = (ind + mlen + pad) as u16;
-                    self.mark_content(false);
+                    self.mark_content();
                     self.containers.push(Container::Item { width, has_content: !rest_blank });
                     matched += 1;
                     if rest_blank {
-                        opened_blank_item = true;
                         break;
                     }
                     cur.skip_cols(pad);
@@ -359,18 +350,15 @@ impl Blocks {
             if self.leaf == Leaf::Para {
                 self.leaf = Leaf::None;
             }
-            if !opened_blank_item && self.leaf == Leaf::Indented {
-                return LineKind::Blank;
-            }
             return LineKind::Blank;
         }
-        self.mark_content(false);
+        self.mark_content();
         self.leaf = Leaf::Para;
         LineKind::Text
     }
 
     /// The line added content below every open item.
-    fn mark_content(&mut self, _: bool) {
+    fn mark_content(&mut self) {
         for c in &mut self.containers {
             if let Container::Item { has_content, .. } = c {
                 *has_content = true;

@@ -73,38 +73,6 @@ pub fn indentation(line: &str) -> (usize, usize) {
     (width, bytes)
 }
 
-/// A code fence opener: the fence character and run length.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Fence {
-    pub ch: u8,
-    pub len: usize,
-}
-
-/// Does `line` open a fenced code block? Any indentation is accepted, since
-/// Work Logs put fences inside (nested) list items.
-pub fn fence_open(line: &str) -> Option<Fence> {
-    let t = line.trim_start_matches([' ', '\t']);
-    let ch = *t.as_bytes().first()?;
-    if ch != b'`' && ch != b'~' {
-        return None;
-    }
-    let len = t.bytes().take_while(|&c| c == ch).count();
-    if len < 3 {
-        return None;
-    }
-    if ch == b'`' && t[len..].contains('`') {
-        return None; // info strings of backtick fences cannot hold backticks
-    }
-    Some(Fence { ch, len })
-}
-
-/// Does `line` close the fence `open`?
-pub fn fence_closes(line: &str, open: Fence) -> bool {
-    let t = line.trim_start_matches([' ', '\t']);
-    let len = t.bytes().take_while(|&c| c == open.ch).count();
-    len >= open.len && t[len..].trim().is_empty()
-}
-
 /// An ATX heading: level and the byte range of its content within the line.
 pub fn atx_heading(line: &str) -> Option<(usize, Range<usize>)> {
     let (width, ib) = indentation(line);
@@ -199,7 +167,13 @@ impl Split {
 /// (which it advances)? `## v<digits>…` at level 2, outside containers,
 /// code and HTML.
 pub fn entry_heading_line(blocks: &mut Blocks, line: &str) -> bool {
-    matches!(blocks.line(line), LineKind::Heading { level: 2, top: true }) && is_entry_heading(line)
+    opens_entry(blocks.line(line), line)
+}
+
+/// Does `line`, classified as `kind`, open an entry (a top-level level-2
+/// heading `## v<digits>…`)? The split and the chunk scanner share this.
+pub fn opens_entry(kind: LineKind, line: &str) -> bool {
+    matches!(kind, LineKind::Heading { level: 2, top: true }) && is_entry_heading(line)
 }
 
 /// Split `text` into chunk starts: 0 (the preamble, or the first entry when
