@@ -10,6 +10,7 @@ mod ide;
 mod incremental;
 mod lsp_client;
 mod reliability;
+mod semantic;
 mod spec_cases;
 mod structure;
 mod support;
