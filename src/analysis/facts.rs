@@ -32,6 +32,14 @@ pub trait FileFacts {
     /// Number of lines of an existing file returned by [`FileFacts::resolve`];
     /// `None` if it cannot be counted (binary, too large, not a regular file).
     fn line_count(&self, file: &Path) -> Option<usize>;
+    /// For a `written` path that resolved [`Resolution::NotFound`]: the
+    /// nearest existing files, best first, at most `limit`, each as it
+    /// would be written (relative to the project root, `/`-separated). Only
+    /// files the workspace may offer: inside the root, not hidden, not
+    /// ignored. Default: none (no workspace, no suggestion).
+    fn similar_paths(&self, _log_path: &Path, _written: &str, _limit: usize) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 /// Facts for a log without a project root (spec §3: a log downloaded from a

@@ -25,6 +25,7 @@ mod resolve;
 pub mod root;
 mod rules;
 mod safe;
+mod similar;
 mod update;
 mod watch;
 
