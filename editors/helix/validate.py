@@ -56,7 +56,7 @@ WORKLOG_CODES = {
     "duplicate-section", "unknown-section", "bad-progress", "bad-priority",
     "missing-priority", "file-not-found", "range-out-of-bounds", "bad-range",
     "outside-workspace", "mojibake", "file-too-large", "completed-with-open-high",
-    "blocked-without-blocker",
+    "blocked-without-blocker", "history-disagrees",
 }
 WORKLOG_FIELDS = {
     "Prev", "Now", "Progress", "Files", "Work", "Decisions", "Works", "Fails", "Blockers",

@@ -2,6 +2,7 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
+pub mod sibling;
 pub mod status;
 
 use std::borrow::Cow;
@@ -108,6 +109,9 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     document_checks(doc, cx.config, &mut out);
     reference_checks(doc, cx, &mut out);
+    if let Some(log) = cx.path {
+        sibling::history_checks(doc, log, cx.facts, &mut out);
+    }
     let mut out: Vec<Diagnostic> = out
         .into_iter()
         .filter_map(|mut d| {

@@ -20,6 +20,7 @@
 
 mod fuzzy;
 mod index;
+mod older;
 mod read;
 mod resolve;
 pub mod root;

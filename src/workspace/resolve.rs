@@ -77,6 +77,10 @@ impl FileFacts for WorkspaceFacts {
             None => Vec::new(),
         }
     }
+
+    fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
+        super::older::older_file(&self.root, log_path)
+    }
 }
 
 /// Resolves `written` for the log at `log_path` (absolute) in the workspace

@@ -55,18 +55,12 @@ pub(super) fn similar_paths(root: &Path, index: &FileIndex, written: &str, limit
         })
         .collect();
     ranked.sort_by(|a, b| (a.0, a.1, a.2.len(), &a.2).cmp(&(b.0, b.1, b.2.len(), &b.2)));
-    ranked
-        .into_iter()
-        .map(|(_, _, p)| p)
-        .filter(|p| !super::is_hidden(p) && is_regular_below(root, p))
-        .take(limit)
-        .collect()
+    ranked.into_iter().map(|(_, _, p)| p).filter(|p| !super::is_hidden(p) && is_regular_below(root, p)).take(limit).collect()
 }
 
 /// `root/rel` is a regular file (not a symbolic link) whose canonical path
 /// stays below the root.
 fn is_regular_below(root: &Path, rel: &str) -> bool {
     let p = root.join(rel);
-    std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_file())
-        && std::fs::canonicalize(&p).is_ok_and(|c| c.starts_with(root))
+    std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_file()) && std::fs::canonicalize(&p).is_ok_and(|c| c.starts_with(root))
 }

@@ -9,6 +9,7 @@ mod handoff;
 mod ide;
 mod incremental;
 mod lsp_client;
+mod older_file;
 mod reliability;
 mod semantic;
 mod spec_cases;

@@ -54,7 +54,9 @@ fn check(text: &str, want: Expect) {
 
 #[test]
 fn tokens_of_a_log() {
-    check(LOG, expect![[r#"
+    check(
+        LOG,
+        expect![[r#"
         Key "version"
         Version "v2"
         Key "status"
@@ -82,7 +84,8 @@ fn tokens_of_a_log() {
         Lines "L47-82"
         Label "**Next:**"
         Priority "[LOW]"
-    "#]]);
+    "#]],
+    );
 }
 
 #[test]
