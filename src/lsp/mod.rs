@@ -32,6 +32,7 @@ mod handlers;
 pub mod hooks;
 mod host;
 mod publisher;
+pub mod semantic;
 pub mod server;
 pub mod to_proto;
 

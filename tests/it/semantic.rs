@@ -2,9 +2,13 @@
 //! both position encodings decoded back, and deltas.
 
 use expect_test::{expect, Expect};
+use proptest::prelude::*;
+use tower_lsp_server::ls_types::Position;
 use worklog_ls::config::Config;
 use worklog_ls::document::Document;
 use worklog_ls::ide::semantic::tokens;
+use worklog_ls::lsp::encoding::{self, Encoding};
+use worklog_ls::lsp::semantic;
 
 const LOG: &str = "---
 version: v2
@@ -93,4 +97,132 @@ fn markdown_that_is_not_a_log_gets_none() {
     check("# README\n\n**Now:** see `src/a.rs:1-2`\n\n- [HIGH] x\n\nv2 is out.\n", expect![[r#""#]]);
     // Frontmatter of another kind.
     check("---\nversion: 1.0.0\nstatus: draft\n---\n# Notes\n\n## v1.2.0 | 2026-03-02 | Release\n", expect![[r#""#]]);
+}
+
+/// Each decoded token back to the text it covers (positions in `enc`).
+fn decoded_texts(text: &str, enc: Encoding) -> Vec<String> {
+    let doc = Document::new(text);
+    let data = semantic::encode(doc.rope(), &tokens(&doc, &Config::default(), None), enc);
+    let legend = semantic::legend();
+    semantic::decode(&data)
+        .into_iter()
+        .map(|[line, col, len, ty, mods]| {
+            let start = encoding::offset(doc.rope(), Position { line, character: col }, enc);
+            let end = encoding::offset(doc.rope(), Position { line, character: col + len }, enc);
+            let ty = legend.token_types[ty as usize].as_str();
+            let decl = if mods & 1 != 0 { "+declaration" } else { "" };
+            format!("{line}:{col} {ty}{decl} {:?}", &text[start..end])
+        })
+        .collect()
+}
+
+/// Emoji before tokens on their lines: `🔄` is 4 bytes and 2 UTF-16 units,
+/// `✅` 3 bytes and 1 unit. The same tokens come back in both encodings.
+#[test]
+fn encoded_and_decoded_in_both_encodings() {
+    let text = "---\nversion: v1\nstatus: in_progress\n---\n# T\n\n## v1 | 2025-11-13 14:00 | A 🔄\n\n**Prev:** 🔄 x\n**Now:** ✅ done, 🔄 `src/a.rs:1-2` then v1\n**Progress:** 50%\n**Next:**\n- [HIGH] ✅ go 🔄 v1\n- [LOW] 🔄\n\n[... 🔄 v0 entry ...]\n";
+    let utf16 = decoded_texts(text, Encoding::Utf16);
+    expect![[r#"
+        [
+            "1:0 property \"version\"",
+            "1:9 number \"v1\"",
+            "2:0 property \"status\"",
+            "2:8 enumMember \"in_progress\"",
+            "6:3 number+declaration \"v1\"",
+            "8:0 property \"**Prev:**\"",
+            "9:0 property \"**Now:**\"",
+            "9:21 string \"src/a.rs\"",
+            "9:30 number \"1-2\"",
+            "9:40 number \"v1\"",
+            "10:0 property \"**Progress:**\"",
+            "11:0 property \"**Next:**\"",
+            "12:2 enumMember \"[HIGH]\"",
+            "12:17 number \"v1\"",
+            "13:2 enumMember \"[LOW]\"",
+            "15:0 comment \"[... 🔄 v0 entry ...]\"",
+        ]
+    "#]]
+    .assert_debug_eq(&utf16);
+    let utf8 = decoded_texts(text, Encoding::Utf8);
+    let strip = |v: &[String]| v.iter().map(|s| s.split_once(' ').unwrap().1.to_string()).collect::<Vec<_>>();
+    assert_eq!(strip(&utf8), strip(&utf16), "the same tokens in UTF-8");
+    assert_ne!(utf8, utf16, "at other columns");
+}
+
+/// A token over a line break (`\r\n` here) becomes one token per line,
+/// without the terminator.
+#[test]
+fn a_token_over_lines_is_split() {
+    let text = "🔄 [... a\r\n✅ b ...]\n";
+    let doc = Document::new(text);
+    let t =
+        worklog_ls::ide::semantic::Token { range: 5..text.len() - 1, kind: worklog_ls::ide::semantic::Kind::Elision, declaration: false };
+    assert_eq!(semantic::decode(&semantic::encode(doc.rope(), &[t.clone()], Encoding::Utf16)), vec![[0, 3, 6, 5, 0], [1, 0, 8, 5, 0]]);
+    assert_eq!(semantic::decode(&semantic::encode(doc.rope(), &[t], Encoding::Utf8)), vec![[0, 5, 6, 5, 0], [1, 0, 10, 5, 0]]);
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(200), .. ProptestConfig::default() })]
+
+    /// Any two arrays: the delta applied to the old one gives the new one.
+    #[test]
+    fn delta_of_any_arrays_applies(old in tokens_array(), new in tokens_array()) {
+        let got = match semantic::delta(&old, &new) {
+            Some(e) => {
+                prop_assert!(e.start % 5 == 0 && e.delete % 5 == 0 && e.data.len() % 5 == 0, "{e:?}");
+                semantic::apply(&old, &e)
+            }
+            None => old.clone(),
+        };
+        prop_assert_eq!(got, new);
+    }
+
+    /// A log edited: the delta between the old and new full results,
+    /// applied to the old data, equals the new full result.
+    #[test]
+    fn delta_after_an_edit_equals_the_new_full_result(at in 0.0f64..1.0, len in 0usize..12, ins in insert(), utf8 in any::<bool>()) {
+        let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let full = |t: &str| {
+            let doc = Document::new(t);
+            semantic::encode(doc.rope(), &tokens(&doc, &Config::default(), None), enc)
+        };
+        let mut text = LOG.to_string();
+        let old = full(&text);
+        let mut s = ((at * text.len() as f64) as usize).min(text.len());
+        while !text.is_char_boundary(s) { s -= 1; }
+        let mut e = (s + len).min(text.len());
+        while !text.is_char_boundary(e) { e -= 1; }
+        text.replace_range(s..e.max(s), &ins);
+        let new = full(&text);
+        let got = semantic::delta(&old, &new).map_or_else(|| old.clone(), |d| semantic::apply(&old, &d));
+        prop_assert_eq!(got, new);
+    }
+}
+
+fn cases(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn tokens_array() -> impl Strategy<Value = Vec<u32>> {
+    prop::collection::vec(prop::array::uniform5(0u32..3), 0..8).prop_map(|v| v.concat())
+}
+
+fn insert() -> impl Strategy<Value = String> {
+    prop::collection::vec(
+        prop::sample::select(vec![
+            "",
+            "x",
+            "\n",
+            "✅",
+            "🔄",
+            "[HIGH] ",
+            "- [MED] a\n",
+            " v3 ",
+            "`src/b.rs:3-4` ",
+            "**Now:** ",
+            "## v3 | 2025-11-15 | C\n",
+        ]),
+        0..4,
+    )
+    .prop_map(|v| v.concat())
 }
