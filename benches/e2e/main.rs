@@ -538,11 +538,8 @@ fn semantic_scenario(b: &mut Bench, c: &mut Client) {
     for (i, ch) in gen::TYPED.chars().take(runs).enumerate() {
         c.change(&uri, 2 + i as i64, (cur.0, cur.1), (cur.0, cur.1), ch.encode_utf8(&mut buf));
         cur.advance(ch);
-        let (d, r) = c.request(
-            "textDocument/semanticTokens/full/delta",
-            json!({"textDocument": {"uri": uri}, "previousResultId": id}),
-            LONG,
-        );
+        let (d, r) =
+            c.request("textDocument/semanticTokens/full/delta", json!({"textDocument": {"uri": uri}, "previousResultId": id}), LONG);
         edits += r["edits"].as_array().map_or(0, Vec::len);
         id = r["resultId"].clone();
         lat.push(d);

@@ -593,10 +593,8 @@ fn semantic_tokens_full_and_delta() {
     assert_eq!(high, Some((13, 2, 6)), "{full}");
     // Tick the item: `[HIGH]` becomes a plain priority; ask for the delta.
     change(&mut c, &uri, 2, range(13, 1, 13, 1), " [x]");
-    let delta = c.request(
-        "textDocument/semanticTokens/full/delta",
-        json!({"textDocument": {"uri": uri}, "previousResultId": full["resultId"]}),
-    );
+    let delta =
+        c.request("textDocument/semanticTokens/full/delta", json!({"textDocument": {"uri": uri}, "previousResultId": full["resultId"]}));
     let edits = delta["edits"].as_array().unwrap_or_else(|| panic!("a delta: {delta}"));
     assert_eq!(edits.len(), 1, "{delta}");
     let e = &edits[0];
