@@ -146,11 +146,14 @@ pub fn edit_to_proto(e: &Edit) -> SemanticTokensEdit {
     SemanticTokensEdit { start: e.start, delete_count: e.delete, data: (!e.data.is_empty()).then(|| to_proto(&e.data)) }
 }
 
+/// A result id and the data sent under it.
+type Sent = (String, Arc<Vec<u32>>);
+
 /// The last result sent for each document, by result id.
 #[derive(Default)]
 pub struct Results {
     next: AtomicU64,
-    last: Mutex<HashMap<Uri, (String, Arc<Vec<u32>>)>>,
+    last: Mutex<HashMap<Uri, Sent>>,
 }
 
 impl Results {

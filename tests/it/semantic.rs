@@ -157,7 +157,10 @@ fn a_token_over_lines_is_split() {
     let doc = Document::new(text);
     let t =
         worklog_ls::ide::semantic::Token { range: 5..text.len() - 1, kind: worklog_ls::ide::semantic::Kind::Elision, declaration: false };
-    assert_eq!(semantic::decode(&semantic::encode(doc.rope(), &[t.clone()], Encoding::Utf16)), vec![[0, 3, 6, 5, 0], [1, 0, 8, 5, 0]]);
+    assert_eq!(
+        semantic::decode(&semantic::encode(doc.rope(), std::slice::from_ref(&t), Encoding::Utf16)),
+        vec![[0, 3, 6, 5, 0], [1, 0, 8, 5, 0]]
+    );
     assert_eq!(semantic::decode(&semantic::encode(doc.rope(), &[t], Encoding::Utf8)), vec![[0, 5, 6, 5, 0], [1, 0, 10, 5, 0]]);
 }
 
