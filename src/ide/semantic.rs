@@ -62,13 +62,21 @@ pub struct Token {
 /// The tokens of a document, sorted, non-overlapping; none unless it is a
 /// Work Log.
 pub fn tokens(doc: &Document, config: &Config, path: Option<&Path>) -> Vec<Token> {
+    tokens_in(doc, &doc.text(), config, path)
+}
+
+/// [`tokens`] with the document's text at hand (`doc.text()`, which the
+/// encoder needs too: one copy per request, not one per entry).
+pub fn tokens_in(doc: &Document, text: &str, config: &Config, path: Option<&Path>) -> Vec<Token> {
     if !is_work_log(doc, config, path) {
         return Vec::new();
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(doc.chunks().len() * 24);
+    let mut local: Vec<Token> = Vec::with_capacity(64);
     for c in doc.chunks() {
         let m = &c.model;
-        let mut local: Vec<Token> = Vec::new();
+        let chunk_text = text.get(c.start..c.end()).unwrap_or("");
+        local.clear();
         let mut push = |r: &Range<usize>, kind: Kind, declaration: bool| {
             if !r.is_empty() {
                 local.push(Token { range: c.abs(r), kind, declaration });
@@ -90,17 +98,14 @@ pub fn tokens(doc: &Document, config: &Config, path: Option<&Path>) -> Vec<Token
         for l in m.labels.iter().filter(|l| l.kind.is_some()) {
             push(&l.range, Kind::Label, false);
         }
-        if m.items.iter().any(|i| i.tag.is_some()) {
-            let text = doc.slice(c.start..c.end());
-            for item in &m.items {
-                let Some(tag) = &item.tag else { continue };
-                let kind = match tag.text(&text) {
-                    "HIGH" if !item_is_done(item, &text) => Kind::High,
-                    "HIGH" | "MED" | "LOW" => Kind::Priority,
-                    _ => continue,
-                };
-                push(&tag.range, kind, false);
-            }
+        for item in &m.items {
+            let Some(tag) = &item.tag else { continue };
+            let kind = match tag.text(chunk_text) {
+                "HIGH" if !item_is_done(item, chunk_text) => Kind::High,
+                "HIGH" | "MED" | "LOW" => Kind::Priority,
+                _ => continue,
+            };
+            push(&tag.range, kind, false);
         }
         for mention in &m.mentions {
             push(&mention.range, Kind::Version, false);
@@ -116,10 +121,10 @@ pub fn tokens(doc: &Document, config: &Config, path: Option<&Path>) -> Vec<Token
         for e in &m.elisions {
             push(&e.range, Kind::Elision, false);
         }
-        local.sort_by_key(|t| (t.range.start, std::cmp::Reverse(t.range.end)));
+        local.sort_unstable_by_key(|t| (t.range.start, std::cmp::Reverse(t.range.end)));
         // The first (widest) token at a place wins; anything inside it goes.
         let mut end = 0;
-        for t in local {
+        for t in local.drain(..) {
             if t.range.start >= end {
                 end = t.range.end;
                 out.push(t);

@@ -11,10 +11,9 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use ropey::Rope;
 use tower_lsp_server::ls_types::{SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensEdit, SemanticTokensLegend, Uri};
 
-use super::encoding::{self, Encoding};
+use super::encoding::Encoding;
 use crate::ide::semantic::{Kind, Token};
 
 /// The token types, in legend order (the index is what the data carries).
@@ -45,41 +44,101 @@ pub fn type_index(kind: Kind) -> u32 {
     }
 }
 
-/// The tokens (sorted, non-overlapping) as LSP's relative `u32` array:
-/// per token `deltaLine, deltaStart, length, type, modifiers`, in `enc`
-/// units. A token that spans a line break is split into one per line (line
-/// terminators are not part of any token).
-pub fn encode(rope: &Rope, tokens: &[Token], enc: Encoding) -> Vec<u32> {
+/// The tokens (sorted, non-overlapping) of `text` as LSP's relative `u32`
+/// array: per token `deltaLine, deltaStart, length, type, modifiers`, in
+/// `enc` units. A token that spans a line break is split into one per line
+/// (line terminators are part of no token). Lines end at `\n`, `\r\n` or a
+/// lone `\r`, as the rope counts them.
+///
+/// One pass over the text, whatever the number of tokens: a cursor walks
+/// from token to token counting lines and columns (a rope lookup per token
+/// cost ~40 µs per thousand tokens more than the budget allows).
+pub fn encode(text: &str, tokens: &[Token], enc: Encoding) -> Vec<u32> {
+    let b = text.as_bytes();
     let mut out = Vec::with_capacity(tokens.len() * 5);
+    let mut cur = Cursor::default();
     let (mut prev_line, mut prev_col) = (0u32, 0u32);
-    let len = rope.len_bytes();
     for t in tokens {
         let (ty, mods) = (type_index(t.kind), u32::from(t.declaration));
-        let (mut start, end) = (t.range.start.min(len), t.range.end.min(len));
+        let (mut start, end) = (t.range.start.min(b.len()), t.range.end.min(b.len()));
+        if start < cur.at {
+            continue; // overlapping or unsorted: never produced by `ide::semantic`
+        }
         while start < end {
-            let line = rope.byte_to_line(start);
-            let next = if line + 1 < rope.len_lines() { rope.line_to_byte(line + 1) } else { len };
-            let piece_end = end.min(next);
-            // Line terminators are one unit in both encodings.
-            let mut text_end = piece_end;
-            while text_end > start && matches!(rope.byte(text_end - 1), b'\n' | b'\r') {
-                text_end -= 1;
-            }
-            let units = match enc {
-                Encoding::Utf8 => text_end - start,
-                Encoding::Utf16 => rope.byte_slice(start..text_end).chunks().map(|c| c.encode_utf16().count()).sum(),
-            } as u32;
+            cur.advance(b, start, enc);
+            let piece_end = b[start..end].iter().position(|&c| c == b'\n' || c == b'\r').map_or(end, |i| start + i);
+            let units = units(&b[start..piece_end], enc);
             if units > 0 {
-                let pos = encoding::position(rope, start, enc);
-                let delta_line = pos.line - prev_line;
-                let delta_col = if delta_line == 0 { pos.character - prev_col } else { pos.character };
+                let delta_line = cur.line - prev_line;
+                let delta_col = if delta_line == 0 { cur.col - prev_col } else { cur.col };
                 out.extend_from_slice(&[delta_line, delta_col, units, ty, mods]);
-                (prev_line, prev_col) = (pos.line, pos.character);
+                (prev_line, prev_col) = (cur.line, cur.col);
             }
-            start = piece_end;
+            // Past the line break, if the token goes on.
+            start = match b.get(piece_end) {
+                Some(b'\r') if b.get(piece_end + 1) == Some(&b'\n') => piece_end + 2,
+                Some(b'\n' | b'\r') => piece_end + 1,
+                _ => piece_end,
+            }
+            .min(end.max(piece_end));
+            if piece_end == end {
+                break;
+            }
         }
     }
     out
+}
+
+/// A place in the text: byte offset, line, and column in the encoding.
+#[derive(Default)]
+struct Cursor {
+    at: usize,
+    line: u32,
+    col: u32,
+}
+
+impl Cursor {
+    /// Moves forward to `target` (a char boundary), counting line breaks.
+    fn advance(&mut self, b: &[u8], target: usize, enc: Encoding) {
+        let mut i = self.at;
+        while i < target {
+            match b[i] {
+                b'\n' => {
+                    self.line += 1;
+                    self.col = 0;
+                }
+                // `\r\n` is one break, counted at its `\n`.
+                b'\r' if b.get(i + 1) == Some(&b'\n') => {}
+                b'\r' => {
+                    self.line += 1;
+                    self.col = 0;
+                }
+                c => self.col += unit(c, enc),
+            }
+            i += 1;
+        }
+        self.at = target.max(self.at);
+    }
+}
+
+/// The units a byte adds to a column: UTF-8 counts bytes; UTF-16 counts one
+/// per char and two for a char of four bytes (a surrogate pair).
+fn unit(c: u8, enc: Encoding) -> u32 {
+    match enc {
+        Encoding::Utf8 => 1,
+        Encoding::Utf16 => match c {
+            0x80..=0xBF => 0,
+            0xF0..=0xFF => 2,
+            _ => 1,
+        },
+    }
+}
+
+fn units(b: &[u8], enc: Encoding) -> u32 {
+    match enc {
+        Encoding::Utf8 => b.len() as u32,
+        Encoding::Utf16 => b.iter().map(|&c| unit(c, enc)).sum(),
+    }
 }
 
 /// One decoded token: absolute line and start, length, type, modifiers.

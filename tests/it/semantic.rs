@@ -6,7 +6,7 @@ use proptest::prelude::*;
 use tower_lsp_server::ls_types::Position;
 use worklog_ls::config::Config;
 use worklog_ls::document::Document;
-use worklog_ls::ide::semantic::tokens;
+use worklog_ls::ide::semantic::{tokens, Kind, Token};
 use worklog_ls::lsp::encoding::{self, Encoding};
 use worklog_ls::lsp::semantic;
 
@@ -102,7 +102,7 @@ fn markdown_that_is_not_a_log_gets_none() {
 /// Each decoded token back to the text it covers (positions in `enc`).
 fn decoded_texts(text: &str, enc: Encoding) -> Vec<String> {
     let doc = Document::new(text);
-    let data = semantic::encode(doc.rope(), &tokens(&doc, &Config::default(), None), enc);
+    let data = semantic::encode(&doc.text(), &tokens(&doc, &Config::default(), None), enc);
     let legend = semantic::legend();
     semantic::decode(&data)
         .into_iter()
@@ -158,10 +158,10 @@ fn a_token_over_lines_is_split() {
     let t =
         worklog_ls::ide::semantic::Token { range: 5..text.len() - 1, kind: worklog_ls::ide::semantic::Kind::Elision, declaration: false };
     assert_eq!(
-        semantic::decode(&semantic::encode(doc.rope(), std::slice::from_ref(&t), Encoding::Utf16)),
+        semantic::decode(&semantic::encode(&doc.text(), std::slice::from_ref(&t), Encoding::Utf16)),
         vec![[0, 3, 6, 5, 0], [1, 0, 8, 5, 0]]
     );
-    assert_eq!(semantic::decode(&semantic::encode(doc.rope(), &[t], Encoding::Utf8)), vec![[0, 5, 6, 5, 0], [1, 0, 10, 5, 0]]);
+    assert_eq!(semantic::decode(&semantic::encode(&doc.text(), &[t], Encoding::Utf8)), vec![[0, 5, 6, 5, 0], [1, 0, 10, 5, 0]]);
 }
 
 proptest! {
@@ -187,7 +187,7 @@ proptest! {
         let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
         let full = |t: &str| {
             let doc = Document::new(t);
-            semantic::encode(doc.rope(), &tokens(&doc, &Config::default(), None), enc)
+            semantic::encode(&doc.text(), &tokens(&doc, &Config::default(), None), enc)
         };
         let mut text = LOG.to_string();
         let old = full(&text);
@@ -199,6 +199,44 @@ proptest! {
         let new = full(&text);
         let got = semantic::delta(&old, &new).map_or_else(|| old.clone(), |d| semantic::apply(&old, &d));
         prop_assert_eq!(got, new);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: cases(300), .. ProptestConfig::default() })]
+
+    /// The one-pass encoder puts every token where the rope's position
+    /// conversion does, with its length, in both encodings, for any mix of
+    /// `\n`, `\r\n`, lone `\r` and wide characters.
+    #[test]
+    fn encoding_agrees_with_the_rope(parts in prop::collection::vec(prop::sample::select(vec!["a", "bc ", "\n", "\r\n", "\r", "✅", "🔄", "é"]), 0..40), cuts in prop::collection::vec(0.0f64..1.0, 0..12), utf8 in any::<bool>()) {
+        let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+        let text: String = parts.concat();
+        let doc = Document::new(&text);
+        let mut at: Vec<usize> = cuts.iter().map(|f| {
+            let mut b = ((f * text.len() as f64) as usize).min(text.len());
+            while !text.is_char_boundary(b) { b -= 1; }
+            b
+        }).collect();
+        at.sort();
+        at.dedup();
+        let toks: Vec<Token> = at.chunks_exact(2).map(|w| Token { range: w[0]..w[1], kind: Kind::Path, declaration: false }).collect();
+        let got = semantic::decode(&semantic::encode(&text, &toks, enc));
+        // Expected: each token cut at line breaks, terminators dropped.
+        let mut want = Vec::new();
+        for t in &toks {
+            let mut s = t.range.start;
+            for piece in text[t.range.clone()].split_inclusive(['\n', '\r']) {
+                let body = piece.trim_end_matches(['\n', '\r']);
+                let p = encoding::position(doc.rope(), s, enc);
+                let len = if utf8 { body.len() } else { body.encode_utf16().count() } as u32;
+                if len > 0 {
+                    want.push([p.line, p.character, len, 4, 0]);
+                }
+                s += piece.len();
+            }
+        }
+        prop_assert_eq!(got, want, "{:?} {:?}", text, toks);
     }
 }
 

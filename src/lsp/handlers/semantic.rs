@@ -21,8 +21,9 @@ async fn encoded(server: &Server, uri: &Uri) -> Option<Vec<u32>> {
     // on the blocking pool.
     blocking("semanticTokens", move || {
         let Text::Analysed(doc) = &s.text else { return Vec::new() };
-        let tokens = ide::semantic::tokens(doc, &s.config, s.path.as_deref());
-        semantic::encode(doc.rope(), &tokens, s.encoding)
+        let text = doc.text();
+        let tokens = ide::semantic::tokens_in(doc, &text, &s.config, s.path.as_deref());
+        semantic::encode(&text, &tokens, s.encoding)
     })
     .await
 }
