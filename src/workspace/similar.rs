@@ -12,7 +12,9 @@
 //! loose fuzzy match is never offered. Ranked by that distance, then by the
 //! edit distance of the whole path to the written one, then shortest.
 
-use std::path::Path;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, OnceLock};
 
 use crate::diagnostic::edit_distance;
 
@@ -22,8 +24,35 @@ use super::index::FileIndex;
 /// How many fuzzy matches of each query are looked at.
 const FUZZY_POOL: usize = 64;
 
+/// Cached answers (emptied when full).
+const CACHE_CAP: usize = 256;
+
+type Key = (PathBuf, u64, String, usize);
+
+fn cache() -> &'static Mutex<HashMap<Key, Vec<String>>> {
+    static CACHE: OnceLock<Mutex<HashMap<Key, Vec<String>>>> = OnceLock::new();
+    CACHE.get_or_init(Default::default)
+}
+
 /// The nearest existing files to `written`, best first, at most `limit`.
+/// Each keystroke re-analyses a log, so answers are cached by root, index
+/// generation and written path: a missing reference costs its fuzzy queries
+/// once per index state, not once per keystroke.
 pub(super) fn similar_paths(root: &Path, index: &FileIndex, written: &str, limit: usize) -> Vec<String> {
+    let key = (root.to_path_buf(), index.generation(), written.to_owned(), limit);
+    if let Some(hit) = cache().lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let found = compute(root, index, written, limit);
+    let mut cache = cache().lock().unwrap_or_else(|e| e.into_inner());
+    if cache.len() >= CACHE_CAP {
+        cache.clear();
+    }
+    cache.insert(key, found.clone());
+    found
+}
+
+fn compute(root: &Path, index: &FileIndex, written: &str, limit: usize) -> Vec<String> {
     let written = written.trim_start_matches("./").replace('\\', "/");
     let name = written.rsplit('/').next().unwrap_or("");
     if name.is_empty() || limit == 0 {
