@@ -28,6 +28,7 @@ pub mod contain;
 pub mod encoding;
 mod files;
 pub mod framing;
+pub mod from_proto;
 mod handlers;
 pub mod hooks;
 mod host;
