@@ -200,7 +200,8 @@ fn editor_code_lists_are_generated_from_code_all() {
 
     assert!(stale.is_empty(), "regenerated from Code::ALL, commit them: {}", stale.join(", "));
     // The generated lists still parse as what the editors read.
-    let pkg: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
+    let pkg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
     let listed: BTreeSet<String> = pkg["contributes"]["configuration"]["properties"]["worklog.severities"]["propertyNames"]["enum"]
         .as_array()
         .expect("worklog.severities.propertyNames.enum in editors/vscode/package.json")
@@ -272,4 +273,14 @@ fn source_files_are_small_or_say_why() {
         }
     }
     assert!(long.is_empty(), "split these files, or say at their top why not (a `//! Long file: …` line):\n{}", long.join("\n"));
+}
+
+/// SARIF describes every rule: each code has an entry in
+/// `src/cli/machine.rs`'s `DESCRIPTIONS`.
+#[test]
+fn every_code_is_described_for_sarif() {
+    let text = std::fs::read_to_string(root().join("src/cli/machine.rs")).unwrap();
+    let block = text.split("const DESCRIPTIONS").nth(1).and_then(|b| b.split("];").next()).expect("DESCRIPTIONS in machine.rs");
+    let missing: Vec<String> = codes().into_iter().filter(|c| !block.contains(&format!("(\"{c}\","))).collect();
+    assert!(missing.is_empty(), "src/cli/machine.rs DESCRIPTIONS lacks: {}", missing.join(", "));
 }
