@@ -2,6 +2,7 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
+pub mod history;
 pub mod status;
 
 use std::borrow::Cow;
@@ -108,6 +109,7 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     document_checks(doc, cx.config, &mut out);
     reference_checks(doc, cx, &mut out);
+    history::history_checks(doc, cx, &mut out);
     let mut out: Vec<Diagnostic> = out
         .into_iter()
         .filter_map(|mut d| {
@@ -314,7 +316,7 @@ fn field_insertion(doc: &Document, c: &crate::document::Chunk, k: crate::model::
 
 /// A line range as written (`84-120`, `L84-L120`, `L84-120`, `L42`), with
 /// new numbers in the same style.
-fn restyle_range(written: &str, start: u32, end: u32) -> String {
+pub(crate) fn restyle_range(written: &str, start: u32, end: u32) -> String {
     let l1 = if written.starts_with('L') { "L" } else { "" };
     let l2 = if written.contains("-L") { "L" } else { "" };
     if start == end {

@@ -149,6 +149,12 @@ pub struct CheckArgs {
     /// CLICOLOR_FORCE enables)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+
+    /// Follow every reference of every entry through git history: where its
+    /// lines are now (range-moved, range-changed, range-removed); reads git,
+    /// so it is off unless asked for (the `history = "off"` setting wins)
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

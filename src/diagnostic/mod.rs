@@ -84,6 +84,9 @@ codes! {
     FileTooLarge => "file-too-large", Information;
     CompletedWithOpenHigh => "completed-with-open-high", Information;
     BlockedWithoutBlocker => "blocked-without-blocker", Information;
+    RangeMoved => "range-moved", Hint;
+    RangeChanged => "range-changed", Hint;
+    RangeRemoved => "range-removed", Information;
 }
 
 /// A text edit that fixes a diagnostic.

@@ -6,6 +6,7 @@ mod diagnostics;
 mod e2e;
 mod fixes;
 mod handoff;
+mod history;
 mod ide;
 mod incremental;
 mod lsp_client;

@@ -22,8 +22,8 @@ use crate::analysis::facts::{Anchor, FileFacts, HistoryFact, HistoryOutcome, His
 use crate::document::Document;
 use crate::model::{DateTime, RefForm};
 
-pub use blame::{LogBlame, MAX_BLAME_BYTES};
 use blame::{AnchorQuery, NoBlame};
+pub use blame::{LogBlame, MAX_BLAME_BYTES};
 use follow::Followed;
 use git::Git;
 use map::{lines, map_range, Mapped};
