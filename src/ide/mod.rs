@@ -4,6 +4,7 @@
 //! in-memory `FileIndex`).
 
 pub mod completion;
+pub mod history;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

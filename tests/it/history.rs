@@ -389,3 +389,67 @@ proptest! {
         }
     }
 }
+
+/// Hover and go-to-definition of references in the story's log, by the
+/// text before the cursor (`alpha`: moved; `delta`: removed; `old`: renamed).
+#[test]
+fn history_hover_and_definition() {
+    let r = story();
+    let root = std::fs::canonicalize(&r.dir).unwrap();
+    let log = root.join("LOG.md");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let doc = Document::new(&text);
+    let facts = WorkspaceFacts::new(&root, Some(Arc::new(FileIndex::build(&root))), Arc::new(LineCache::new(DEFAULT_MAX_BYTES)));
+    let report = history::compute(&Request { root: &root, log: &log, doc: &doc, facts: &facts, max_bytes: DEFAULT_MAX_BYTES }, None);
+    let with = WithHistory { inner: &facts, report: &report };
+    let config = config();
+    let cx = Context { config: &config, path: Some(&log), facts: &with };
+    let at = |needle: &str| text.find(needle).unwrap() + 2;
+    let mut out = String::new();
+    for needle in ["src/service.rs:3-7", "src/service.rs:23-27", "src/old.rs:1-4", "src/stable.rs:1-3", "src/service.rs:1-2"] {
+        let md = worklog_ls::ide::history::history_markdown(&doc, at(needle), &cx);
+        let target = worklog_ls::ide::history::history_target(&doc, at(needle), &log, &cx, &with).map(|t| match t {
+            worklog_ls::ide::Target::File { path, lines } => {
+                format!(
+                    "{}{}",
+                    path.strip_prefix(&root).unwrap().display(),
+                    lines.map(|l| format!(" {}-{}", l.start, l.end)).unwrap_or_default()
+                )
+            }
+            other => format!("{other:?}"),
+        });
+        out += &format!(
+            "{needle}:\n  hover: {}\n  definition: {}\n",
+            md.unwrap_or_default().replace('\n', "\n  | "),
+            target.unwrap_or_default()
+        );
+    }
+    expect![[r#"
+        src/service.rs:3-7:
+          hover: *History:* as written in v1 (0244661, 2025-01-10) → now lines 13-17 (unchanged)
+          definition: src/service.rs 13-17
+        src/service.rs:23-27:
+          hover: *History:* as written in v1 (0244661, 2025-01-10) → removed in 98d5d53 (2025-01-13)
+          | 
+          | As written:
+          | 
+          | ```rust
+          | fn delta() {
+          |     let delta_0 = 0;
+          |     let delta_1 = 1;
+          |     let delta_2 = 2;
+          | }
+          | ```
+          definition: 
+        src/old.rs:1-4:
+          hover: *History:* as written in v1 (0244661, 2025-01-10) → now `lib/new.rs` lines 1-4 (unchanged)
+          definition: lib/new.rs 1-4
+        src/stable.rs:1-3:
+          hover: *History:* as written in v1 (0244661, 2025-01-10) → now lines 1-3 (unchanged)
+          definition: 
+        src/service.rs:1-2:
+          hover: 
+          definition: 
+    "#]]
+    .assert_eq(&out);
+}
