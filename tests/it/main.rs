@@ -5,6 +5,7 @@ mod corpus;
 mod diagnostics;
 mod e2e;
 mod fixes;
+mod fixture;
 mod handoff;
 mod history;
 mod ide;

@@ -204,3 +204,24 @@ fn rust_version_covers_the_lockfile() {
         assert!(parse(ours) >= parse(&v), "rust-version {ours} is below {v}, which the locked `{name}` needs");
     }
 }
+
+/// No room in `src/` holds more than ~500 lines of code (its test module
+/// and files that are test modules not counted) unless its first lines say
+/// why (a `//! Long file:` line).
+#[test]
+fn source_files_are_small_or_say_why() {
+    const MAX: usize = 520;
+    let mut long = Vec::new();
+    for f in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        let code = text.split("\n#[cfg(test)]").next().unwrap_or("").lines().count();
+        let says_why = text.lines().take(30).any(|l| l.starts_with("//! Long file:"));
+        if code > MAX && !says_why {
+            long.push(format!("{} ({code} lines)", f.strip_prefix(root()).unwrap().display()));
+        }
+    }
+    assert!(long.is_empty(), "split these files, or say at their top why not (a `//! Long file: …` line):\n{}", long.join("\n"));
+}
