@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use expect_test::{expect, Expect};
 use proptest::prelude::*;
+use serde_json::Value;
 use worklog_ls::analysis::{self, Context};
 use worklog_ls::config::{Config, HistoryMode, RefScope};
 use worklog_ls::document::Document;
@@ -452,4 +453,43 @@ fn history_hover_and_definition() {
           definition: 
     "#]]
     .assert_eq(&out);
+}
+
+/// Over stdio: the first diagnostics come without history (never on the
+/// keystroke path), the history codes are republished when they land, an
+/// edit keeps them (the blame is cached), hover and definition use them.
+#[test]
+fn history_over_lsp() {
+    use crate::lsp_client::{codes, file_uri, Client};
+    use serde_json::json;
+    let r = story();
+    let root = std::fs::canonicalize(&r.dir).unwrap();
+    let text = std::fs::read_to_string(root.join("LOG.md")).unwrap();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("LOG.md"));
+    c.open(&uri, &text, 1);
+    let has = |p: &Value, code: &str| p["diagnostics"].as_array().is_some_and(|a| a.iter().any(|d| d["code"] == code));
+    let p = c.diagnostics_where(&uri, |p| p["version"] == 1 && has(p, "range-moved"));
+    let got: Vec<(u64, String)> = codes(&p).into_iter().filter(|x| x.2.starts_with("range-")).map(|x| (x.0, x.2)).collect();
+    let lines_of = |v: &[(u64, String)]| v.iter().map(|(l, c)| format!("{l} {c}")).collect::<Vec<_>>().join(", ");
+    expect!["12 range-moved, 14 range-changed, 15 range-removed, 16 range-moved, 18 range-moved, 19 range-removed, 28 range-moved"]
+        .assert_eq(&lines_of(&got));
+    // Hover on alpha (line 12, 0-based), and go to where its lines are now.
+    let pos = json!({"textDocument": {"uri": uri}, "position": {"line": 12, "character": 5}});
+    let hover = c.request("textDocument/hover", pos.clone());
+    let first = hover["contents"]["value"].as_str().unwrap_or("").lines().next().unwrap_or("").to_string();
+    expect!["*History:* as written in v1 (0244661, 2025-01-10) → now lines 13-17 (unchanged)"].assert_eq(&first);
+    let def = c.request("textDocument/definition", pos);
+    assert_eq!(def[0]["targetRange"]["start"]["line"], 12, "{def}");
+    assert!(def[0]["targetUri"].as_str().unwrap().ends_with("src/service.rs"), "{def}");
+    // Typing a line at the top: the facts come back for the new version.
+    c.notify(
+        "textDocument/didChange",
+        json!({"textDocument": {"uri": uri, "version": 2}, "contentChanges": [{"range": {"start": {"line": 6, "character": 0}, "end": {"line": 6, "character": 0}}, "text": "Intro.\n"}]}),
+    );
+    let p = c.diagnostics_where(&uri, |p| p["version"] == 2 && has(p, "range-moved"));
+    let moved: Vec<u64> = codes(&p).into_iter().filter(|x| x.2 == "range-moved").map(|x| x.0).collect();
+    assert_eq!(moved.first(), Some(&13), "{p}");
+    assert_eq!(c.shutdown(), 0);
 }
