@@ -89,7 +89,10 @@ fn generate(dir: &Path, commits: usize, entries: usize, pad: usize) {
     let mut version = 0;
     for _ in 0..pad {
         version += 1;
+        // ~1.2 KB, like the entries of real long logs.
         log += &entry(version, "2019-12-31", &[]);
+        log += &"Notes on what was done and why, kept for the next session. ".repeat(18);
+        log.push('\n');
     }
     let mut stream = Vec::new();
     let mut fresh = 0;
@@ -201,9 +204,12 @@ fn main() {
         warm[3],
         peak as f64 / 1e6
     );
-    let big = tmp.join("history-5000");
-    generate(&big, 1000, 50, 5000);
-    let len = std::fs::metadata(big.join("LOG.md")).map(|m| m.len()).unwrap_or(0);
-    let (d, n, p) = run(&big, None);
-    println!("5,050-entry log ({:.1} MB, over the blame cap): {d:.1?}, {n} facts, peak {:.1} MB", len as f64 / 1e6, p as f64 / 1e6);
+    for (name, pad) in [("history-800", 800), ("history-5000", 5000)] {
+        let big = tmp.join(name);
+        generate(&big, 1000, 50, pad);
+        let len = std::fs::metadata(big.join("LOG.md")).map(|m| m.len()).unwrap_or(0);
+        let (d, n, p) = run(&big, None);
+        let blamed = if len as usize > history::MAX_BLAME_BYTES { "over the blame cap: by date" } else { "blamed" };
+        println!("{}-entry log ({:.2} MB, {blamed}): {d:.1?}, {n} facts, peak {:.1} MB", pad + 50, len as f64 / 1e6, p as f64 / 1e6);
+    }
 }

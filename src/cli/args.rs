@@ -114,6 +114,12 @@ pub struct StatusArgs {
     /// Output format: the sentence, or one JSON object (docs/cli.md)
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
+
+    /// With --format json: where each reference's lines are now, by git
+    /// history (a `history` list per file; off when the log's settings say
+    /// `history = "off"`)
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

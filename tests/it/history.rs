@@ -493,3 +493,53 @@ fn history_over_lsp() {
     assert_eq!(moved.first(), Some(&13), "{p}");
     assert_eq!(c.shutdown(), 0);
 }
+
+/// `check --history` and `status --format json --history` on the story's
+/// log; without `--history`, `check` reads no git.
+#[test]
+fn history_on_the_command_line() {
+    let r = story();
+    let run = |args: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+            .args(args)
+            .current_dir(&r.dir)
+            .env("NO_COLOR", "1")
+            .env("HOME", &r.home)
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let codes = |json: &str| -> String {
+        let v: Value = serde_json::from_str(json).unwrap();
+        let mut out: Vec<String> = Vec::new();
+        for d in v["files"][0]["diagnostics"].as_array().unwrap() {
+            let code = d["code"].as_str().unwrap();
+            if code.starts_with("range-") || code == "file-not-found" {
+                out.push(format!("{} {code}", d["range"]["start"]["line"]));
+            }
+        }
+        out.join(", ")
+    };
+    expect!["13 range-moved, 15 range-changed, 16 range-removed, 17 range-moved, 19 range-moved, 20 range-removed, 29 range-moved"]
+        .assert_eq(&codes(&run(&["check", "--history", "--format", "json", "LOG.md"])));
+    expect![[r#""#]].assert_eq(&codes(&run(&["check", "--format", "json", "LOG.md"])));
+    let status: Value = serde_json::from_str(&run(&["status", "--format", "json", "--history", "LOG.md"])).unwrap();
+    let h: Vec<String> = status["files"][0]["history"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| format!("{} {} {} {}", f["line"], f["reference"].as_str().unwrap(), f["code"], f["now"]))
+        .collect();
+    expect![[r#"
+        13 src/service.rs:3-7 "range-moved" {"end":17,"path":null,"start":13}
+        14 src/service.rs:19-23 null {"unchanged":true}
+        15 src/service.rs:15-21 "range-changed" {"end":31,"of":7,"path":null,"remain":5,"start":25}
+        16 src/service.rs:23-27 "range-removed" {"file_deleted":false,"removed_by":"98d5d53","removed_on":"2025-01-13"}
+        17 src/service.rs:29-34 "range-moved" {"end":11,"path":null,"start":6}
+        18 src/stable.rs:1-3 null {"unchanged":true}
+        19 src/old.rs:1-4 "range-moved" {"end":4,"path":"lib/new.rs","start":1}
+        20 src/gone.rs:1-2 "range-removed" {"file_deleted":true,"removed_by":"0663c8e","removed_on":"2025-01-17"}
+        29 src/old.rs:2-3 "range-moved" {"end":3,"path":"lib/new.rs","start":2}
+        30 src/service.rs:25-31 null {"unchanged":true}"#]]
+    .assert_eq(&h.join("\n"));
+}
