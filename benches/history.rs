@@ -172,6 +172,32 @@ fn run(root: &Path, cache: Option<&BlameCache>) -> (Duration, usize, usize) {
     (took, report.len(), peak)
 }
 
+/// What a keystroke's diagnostics cost with the log's history report in
+/// place and without it (median of 21 runs of `analysis::diagnostics`).
+fn keystroke_cost(root: &Path) -> (Duration, Duration) {
+    let root = std::fs::canonicalize(root).unwrap();
+    let log = root.join("LOG.md");
+    let text = std::fs::read_to_string(&log).unwrap();
+    let doc = Document::new(&text);
+    let facts = WorkspaceFacts::new(&root, Some(Arc::new(FileIndex::build(&root))), Arc::new(LineCache::new(DEFAULT_MAX_BYTES)));
+    let report = history::compute(&Request { root: &root, log: &log, doc: &doc, facts: &facts, max_bytes: DEFAULT_MAX_BYTES }, None);
+    let with = history::WithHistory { inner: &facts, report: &report };
+    let config = worklog_ls::config::Config::default();
+    let time = |f: &dyn worklog_ls::analysis::facts::FileFacts| {
+        let cx = worklog_ls::analysis::Context { config: &config, path: Some(&log), facts: f };
+        let mut v: Vec<Duration> = (0..21)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(worklog_ls::analysis::diagnostics(&doc, &cx));
+                t.elapsed()
+            })
+            .collect();
+        v.sort();
+        v[10]
+    };
+    (time(&facts), time(&with))
+}
+
 fn main() {
     if !std::env::args().any(|a| a == "--bench") {
         return; // `cargo test --benches`
@@ -211,5 +237,7 @@ fn main() {
         let (d, n, p) = run(&big, None);
         let blamed = if len as usize > history::MAX_BLAME_BYTES { "over the blame cap: by date" } else { "blamed" };
         println!("{}-entry log ({:.2} MB, {blamed}): {d:.1?}, {n} facts, peak {:.1} MB", pad + 50, len as f64 / 1e6, p as f64 / 1e6);
+        let (without, with) = keystroke_cost(&big);
+        println!("  a keystroke's diagnostics of that log: {without:.2?} without history, {with:.2?} with its report (median of 21)");
     }
 }

@@ -6,6 +6,7 @@
 //! `crate::workspace` (real disk, cached) and by in-memory fakes in tests.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How a path written in a log resolves (spec §3, "Resolution").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +36,14 @@ pub trait FileFacts {
     /// What git history says about the reference `reference` of the log at
     /// `log_path` (spec §4b), if it is known: computed off the request path
     /// and looked up here. The default knows nothing.
-    fn history(&self, _log_path: &Path, _reference: &HistoryQuery<'_>) -> Option<HistoryFact> {
+    fn history(&self, _log_path: &Path, _reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         None
+    }
+    /// Whether [`FileFacts::history`] may know anything about the log at
+    /// `log_path` (so the analysis skips the per-reference lookups when it
+    /// cannot: they run on every keystroke).
+    fn has_history(&self, _log_path: &Path) -> bool {
+        false
     }
 }
 

@@ -3,6 +3,8 @@
 //! ([`FileFacts::history`]). A history code replaces `file-not-found` and
 //! `range-out-of-bounds` on the same reference: one diagnostic per reference.
 
+use std::sync::Arc;
+
 use crate::document::Document;
 use crate::model::FileRef;
 
@@ -10,7 +12,7 @@ use super::facts::{Anchor, HistoryFact, HistoryOutcome, HistoryQuery};
 use super::{restyle_range, Code, Context, Diagnostic, Fix};
 
 /// The history fact of a reference, if one is known.
-pub fn fact_of(doc: &Document, cx: &Context<'_>, chunk: &crate::document::Chunk, r: &FileRef) -> Option<HistoryFact> {
+pub fn fact_of(doc: &Document, cx: &Context<'_>, chunk: &crate::document::Chunk, r: &FileRef) -> Option<Arc<HistoryFact>> {
     let log = cx.path?;
     let (span, _) = r.lines.as_ref()?;
     if r.exempt || !span.is_valid() {
@@ -24,7 +26,8 @@ pub fn fact_of(doc: &Document, cx: &Context<'_>, chunk: &crate::document::Chunk,
 /// Adds the history diagnostics of every entry; drops the disk diagnostics
 /// they replace.
 pub fn history_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
-    if cx.path.is_none() || cx.config.history == crate::config::HistoryMode::Off {
+    let Some(log) = cx.path else { return };
+    if cx.config.history == crate::config::HistoryMode::Off || !cx.facts.has_history(log) {
         return;
     }
     let mut replaced = Vec::new();

@@ -2,6 +2,7 @@
 //! for hover and go-to-definition: plain Markdown and plain targets.
 
 use std::path::Path;
+use std::sync::Arc;
 
 use crate::analysis::facts::{FileFacts, HistoryFact, HistoryOutcome, Resolution};
 use crate::analysis::Context;
@@ -11,7 +12,7 @@ use crate::model::LineSpan;
 use super::{language_for, ref_at, Target};
 
 /// The history fact of the reference at `offset`, with the entry's version.
-fn fact_at(doc: &Document, offset: usize, cx: &Context<'_>) -> Option<(Option<u32>, String, HistoryFact)> {
+fn fact_at(doc: &Document, offset: usize, cx: &Context<'_>) -> Option<(Option<u32>, String, Arc<HistoryFact>)> {
     if cx.config.history == crate::config::HistoryMode::Off {
         return None;
     }
@@ -72,7 +73,7 @@ pub fn history_markdown(doc: &Document, offset: usize, cx: &Context<'_>) -> Opti
 /// changed range (the file resolved again when it was renamed).
 pub fn history_target(doc: &Document, offset: usize, log: &Path, cx: &Context<'_>, facts: &dyn FileFacts) -> Option<Target> {
     let (_, path, fact) = fact_at(doc, offset, cx)?;
-    let (new_path, start, end) = match fact.outcome {
+    let (new_path, start, end) = match fact.outcome.clone() {
         HistoryOutcome::Moved { path, start, end } => (path, start, end),
         HistoryOutcome::Changed { path, start, end, .. } => (path, start, end),
         _ => return None,

@@ -173,8 +173,11 @@ impl FileFacts for Snapshot {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.disk().line_count(file)
     }
-    fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<HistoryFact> {
+    fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.history.as_ref()?.get(reference).cloned()
+    }
+    fn has_history(&self, _log_path: &Path) -> bool {
+        self.history.as_ref().is_some_and(|h| !h.is_empty())
     }
 }
 

@@ -99,55 +99,70 @@ impl Git {
         t
     }
 
-    /// The first-parent chain from HEAD, newest first (at most [`MAX_CHAIN`]).
-    pub fn chain(&mut self) -> &[ObjectId] {
-        if self.chain.is_none() {
-            let mut out = Vec::new();
-            let mut at = Some(self.head);
-            while let Some(id) = at {
-                if out.len() >= MAX_CHAIN || self.index_of.contains_key(&id) {
-                    break;
+    /// Appends the next commit of the first-parent chain from HEAD (newest
+    /// first, at most [`MAX_CHAIN`]; it stops at a shallow boundary), walked
+    /// only as far as asked.
+    fn grow(&mut self) -> Option<ObjectId> {
+        let chain = self.chain.get_or_insert_with(Vec::new);
+        let next = match chain.last() {
+            None => self.head,
+            Some(last) => {
+                if chain.len() >= MAX_CHAIN || self.shallow.contains(last) {
+                    return None;
                 }
-                self.index_of.insert(id, out.len());
-                out.push(id);
-                if self.shallow.contains(&id) {
-                    break;
-                }
-                at = ok("commit", self.repo.find_commit(id)).and_then(|c| c.parent_ids().next().map(|p| p.detach()));
+                let last = *last;
+                ok("commit", self.repo.find_commit(last)).and_then(|c| c.parent_ids().next().map(|p| p.detach()))?
             }
-            self.chain = Some(out);
+        };
+        if self.index_of.contains_key(&next) {
+            return None;
         }
-        self.chain.as_deref().unwrap_or(&[])
+        let chain = self.chain.get_or_insert_with(Vec::new);
+        self.index_of.insert(next, chain.len());
+        chain.push(next);
+        Some(next)
+    }
+
+    /// The `i`-th commit of the chain (0 = HEAD).
+    pub fn chain_at(&mut self, i: usize) -> Option<ObjectId> {
+        while self.chain.as_ref().is_none_or(|c| c.len() <= i) {
+            self.grow()?;
+        }
+        self.chain.as_ref()?.get(i).copied()
     }
 
     /// Where `commit` is in the chain (0 = HEAD); for a commit off the
     /// chain (a merged branch), the oldest chain commit not older than it.
     pub fn chain_index(&mut self, commit: ObjectId) -> Option<usize> {
-        self.chain();
-        if let Some(i) = self.index_of.get(&commit) {
-            return Some(*i);
-        }
         let t = self.time(commit)?.seconds;
-        let chain = self.chain.clone().unwrap_or_default();
         let mut best = None;
-        for (i, id) in chain.iter().enumerate() {
-            match self.time(*id) {
-                Some(ct) if ct.seconds >= t => best = Some(i),
-                _ => break,
+        let mut i = 0;
+        loop {
+            if let Some(&j) = self.index_of.get(&commit) {
+                return Some(j);
             }
+            let Some(id) = self.chain_at(i) else { return best };
+            match self.time(id) {
+                Some(ct) if ct.seconds >= t => best = Some(i),
+                // Older than the commit: it is not further down the chain.
+                _ if !self.index_of.contains_key(&commit) => return best,
+                _ => {}
+            }
+            i += 1;
         }
-        best
-    }
-
-    pub fn chain_at(&mut self, i: usize) -> Option<ObjectId> {
-        self.chain().get(i).copied()
     }
 
     /// The newest chain commit whose local date and time is not after
     /// `limit` (seconds since the epoch, read as local time of the commit).
     pub fn newest_at_or_before(&mut self, limit: i64) -> Option<ObjectId> {
-        let chain = self.chain().to_vec();
-        chain.into_iter().find(|id| self.time(*id).is_some_and(|t| local_seconds(t) <= limit))
+        let mut i = 0;
+        loop {
+            let id = self.chain_at(i)?;
+            if self.time(id).is_some_and(|t| local_seconds(t) <= limit) {
+                return Some(id);
+            }
+            i += 1;
+        }
     }
 
     /// The rename of `path` made by `commit` (compared with its first

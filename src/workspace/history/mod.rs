@@ -34,15 +34,16 @@ const THEN_LINES: usize = 40;
 /// History facts of one log, for one text of it.
 #[derive(Debug, Default, Clone)]
 pub struct HistoryReport {
-    facts: HashMap<(usize, String), HistoryFact>,
+    /// By the offset of the reference, with its text.
+    facts: HashMap<usize, (String, Arc<HistoryFact>)>,
     /// Why history was not (fully) read, for people: no repository, the log
     /// too large to blame, …
     pub note: Option<String>,
 }
 
 impl HistoryReport {
-    pub fn get(&self, q: &HistoryQuery<'_>) -> Option<&HistoryFact> {
-        self.facts.get(&(q.at, q.token.to_string()))
+    pub fn get(&self, q: &HistoryQuery<'_>) -> Option<&Arc<HistoryFact>> {
+        self.facts.get(&q.at).filter(|(t, _)| t == q.token).map(|(_, f)| f)
     }
     pub fn len(&self) -> usize {
         self.facts.len()
@@ -51,8 +52,8 @@ impl HistoryReport {
         self.facts.is_empty()
     }
     /// Every fact with the offset and text of its reference, in text order.
-    pub fn iter(&self) -> impl Iterator<Item = (usize, &str, &HistoryFact)> {
-        let mut v: Vec<_> = self.facts.iter().map(|((at, t), f)| (*at, t.as_str(), f)).collect();
+    pub fn iter(&self) -> impl Iterator<Item = (usize, &str, &Arc<HistoryFact>)> {
+        let mut v: Vec<_> = self.facts.iter().map(|(at, (t, f))| (*at, t.as_str(), f)).collect();
         v.sort_by_key(|(at, _, _)| *at);
         v.into_iter()
     }
@@ -71,8 +72,11 @@ impl FileFacts for WithHistory<'_> {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.inner.line_count(file)
     }
-    fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<HistoryFact> {
+    fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.report.get(reference).cloned()
+    }
+    fn has_history(&self, _log_path: &Path) -> bool {
+        !self.report.is_empty()
     }
 }
 
@@ -134,11 +138,8 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
         let version = c.summary.version;
         let candidates: Vec<ObjectId> = match &commits {
             Some(cs) => {
-                let set: HashSet<ObjectId> = cs[line_of(c.start)..=line_of(c.end().saturating_sub(1)).min(cs.len().saturating_sub(1))]
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .collect();
+                let (a, b) = (line_of(c.start), line_of(c.end().saturating_sub(1)));
+                let set: HashSet<ObjectId> = cs.iter().skip(a).take((b + 1).saturating_sub(a)).flatten().copied().collect();
                 set.into_iter().collect()
             }
             None => Vec::new(),
@@ -170,7 +171,7 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
             let (commit, date) = git.describe(anchor);
             let then = git.blob_at(anchor, &rel).map(|b| then_lines(&b, span.start, span.end)).unwrap_or_default();
             let fact = HistoryFact { anchor: Anchor { commit, date, by_blame }, outcome, then };
-            report.facts.insert((at.start, token.into_owned()), fact);
+            report.facts.insert(at.start, (token.into_owned(), Arc::new(fact)));
         }
     }
     report
