@@ -121,16 +121,15 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     out
 }
 
-/// Checks that look across chunks: frontmatter, title, versions, dates,
-/// required sections.
-fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
-    let chunks = doc.chunks();
-    let Some(first) = chunks.first() else { return };
-    let pre: Option<&ChunkModel> = if first.model.heading.is_none() { Some(&first.model) } else { None };
-    let fm = pre.and_then(|m| m.frontmatter.as_ref());
-    let first_line = doc.line_range(0);
-
-    // Frontmatter.
+/// The frontmatter's checks (`missing-frontmatter`, `missing-version`,
+/// `invalid-version`, `missing-status`, `invalid-status`); returns the
+/// version it declares, if valid.
+fn frontmatter_checks(
+    doc: &Document,
+    fm: Option<&crate::model::Frontmatter>,
+    first_line: &Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(u32, Range<usize>)> {
     let mut fm_version: Option<(u32, Range<usize>)> = None;
     match fm {
         None => out.push(Diagnostic::new(
@@ -209,6 +208,19 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    fm_version
+}
+
+/// Checks that look across chunks: frontmatter, title, versions, dates,
+/// required sections.
+fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
+    let chunks = doc.chunks();
+    let Some(first) = chunks.first() else { return };
+    let pre: Option<&ChunkModel> = if first.model.heading.is_none() { Some(&first.model) } else { None };
+    let fm = pre.and_then(|m| m.frontmatter.as_ref());
+    let first_line = doc.line_range(0);
+
+    let fm_version = frontmatter_checks(doc, fm, &first_line, out);
 
     // Title.
     let first_entry = chunks.iter().find(|c| c.summary.entry);

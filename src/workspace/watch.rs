@@ -10,11 +10,9 @@
 //! once, by [`super::plan_events`], where they are applied.
 //!
 //! Why not `notify-debouncer-full`: it emits each path `timeout` after its
-//! own last event, on every tick (a quarter of the timeout), so a burst
-//! spread over a second arrives in dozens of batches, each costing the
-//! server an O(n) copy of the index; and its file-id cache walks the whole
-//! root, ignored folders included, when a watch starts. Measured in
-//! BENCHMARKS.md ("Watcher batching").
+//! own last event, on every tick, so 10,000 files written over 2 s arrived
+//! in 159 callbacks (and 29,805 events) instead of 2 — each costing the
+//! server an O(n) copy of the index. BENCHMARKS.md, "Watcher batching".
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -8,6 +8,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::lsp::encoding::Encoding;
 use crate::lsp::files::*;
+use crate::lsp::from_proto::file_path;
 use crate::lsp::host::*;
 use crate::lsp::server::*;
 use crate::lsp::to_proto;
