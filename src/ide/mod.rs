@@ -4,6 +4,7 @@
 //! in-memory `FileIndex`).
 
 pub mod completion;
+pub mod history;
 pub mod semantic;
 
 use std::ops::Range;
