@@ -20,6 +20,7 @@
 
 mod fuzzy;
 mod index;
+pub mod logs;
 mod read;
 mod resolve;
 pub mod root;

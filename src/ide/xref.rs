@@ -1,0 +1,399 @@
+//! Across every log of the workspace (issue 12, item 6): each Work Log
+//! reduced to what cross-log features need ([`LogSummary`]: its entries for
+//! workspace symbols, its references with where they resolve), the set of
+//! them ([`LogIndex`]), and pure queries: entries by name, references to a
+//! file, how many other logs reference a log's files, and the edits that
+//! follow a renamed or moved file or folder.
+//!
+//! Plain data. The summaries are made from text and a [`FileFacts`]; reading
+//! the logs off disk is `workspace::logs`, building and refreshing the index
+//! off the request path is the server's.
+
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::analysis::facts::{FileFacts, Resolution};
+use crate::config::Config;
+use crate::document::Document;
+use crate::model::RefForm;
+
+use super::change::{Edit, FileOp, SourceChange, Span};
+
+/// One entry of a log, for workspace symbols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EntrySymbol {
+    pub version: Option<u32>,
+    /// `v3 · 2025-11-13 · Refresh Strategy Decided`.
+    pub label: String,
+    pub title: Option<String>,
+    /// `v3 refresh strategy decided`, lower case: what a query matches.
+    key: String,
+    /// The heading line.
+    pub heading: Span,
+}
+
+/// One file reference of a log.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexedRef {
+    /// The path as written (for a nested `L47-82:`, its bullet's path).
+    pub written: String,
+    /// Where the path is written (for a nested range, the range itself).
+    pub path: Span,
+    /// The whole reference as written.
+    pub range: Span,
+    /// The line range, 1-based inclusive, if any.
+    pub lines: Option<(u32, u32)>,
+    /// The files it resolves to (absolute, canonical), or, when it resolves
+    /// to nothing, the file it names relative to the project root.
+    pub targets: Vec<PathBuf>,
+    /// The path is written here (not a nested range): rename edits it.
+    pub editable: bool,
+    /// Relative to the log's own folder rather than the project root.
+    pub from_log_folder: bool,
+}
+
+/// A Work Log reduced to what cross-log features need.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogSummary {
+    /// Absolute, canonical.
+    pub path: PathBuf,
+    /// The log's project root (format contract §3), if it has one.
+    pub root: Option<PathBuf>,
+    pub entries: Vec<EntrySymbol>,
+    pub refs: Vec<IndexedRef>,
+}
+
+/// Parses `text` and summarises it if it is a Work Log (recognition only:
+/// look-alike Markdown gives `None`).
+pub fn summarise_text(text: &str, path: &Path, root: Option<&Path>, config: &Config, facts: &dyn FileFacts) -> Option<LogSummary> {
+    let doc = Document::new(text);
+    crate::analysis::recognise(&doc, config, Some(path)).is_log().then(|| summarise(&doc, path, root, facts))
+}
+
+/// The summary of a log (the caller has recognised it).
+pub fn summarise(doc: &Document, path: &Path, root: Option<&Path>, facts: &dyn FileFacts) -> LogSummary {
+    let rope = doc.rope();
+    let mut entries = Vec::new();
+    let mut refs = Vec::new();
+    let mut memo: BTreeMap<String, (Vec<PathBuf>, bool)> = BTreeMap::new();
+    for c in doc.chunks() {
+        if let Some(h) = &c.model.heading {
+            let name = super::entry_name(doc, c, h);
+            let title = h.title.as_ref().map(|t| doc.slice(c.abs(t)).into_owned());
+            let key = format!("{name} {}", title.as_deref().unwrap_or_default()).to_lowercase();
+            entries.push(EntrySymbol {
+                version: h.version.as_ref().map(|(v, _)| *v),
+                label: super::entry_label(doc, c, h),
+                title,
+                key,
+                heading: Span::of(rope, c.abs(&h.line)),
+            });
+        }
+        for r in &c.model.refs {
+            let written = doc.slice(c.abs(&r.path_range)).into_owned();
+            let (targets, from_log_folder) =
+                memo.entry(written.clone()).or_insert_with(|| targets_of(path, root, &written, facts)).clone();
+            if targets.is_empty() {
+                continue;
+            }
+            let nested = r.form == RefForm::Nested;
+            let path_bytes = if nested { c.abs(&r.range) } else { c.abs(&r.path_range) };
+            refs.push(IndexedRef {
+                written,
+                path: Span::of(rope, path_bytes),
+                range: Span::of(rope, c.abs(&r.range)),
+                lines: r.lines.as_ref().map(|(s, _)| (s.start, s.end)),
+                targets,
+                editable: !nested,
+                from_log_folder,
+            });
+        }
+    }
+    LogSummary { path: path.to_path_buf(), root: root.map(Path::to_path_buf), entries, refs }
+}
+
+/// Where a written path leads: the files it resolves to, else the file it
+/// names below the project root; and whether it was found from the log's folder.
+fn targets_of(log: &Path, root: Option<&Path>, written: &str, facts: &dyn FileFacts) -> (Vec<PathBuf>, bool) {
+    let Some(root) = root else { return (Vec::new(), false) };
+    match facts.resolve(log, written) {
+        Resolution::Found(files) => {
+            let from_root = lexical(root, written);
+            let from_log = !files.iter().any(|f| Some(f) == from_root.as_ref()) && written.contains(['/', '\\']);
+            (files, from_log)
+        }
+        Resolution::NotFound | Resolution::Unknown => (lexical(root, written).into_iter().collect(), false),
+        Resolution::Outside => (Vec::new(), false),
+    }
+}
+
+/// `root` joined with `written` lexically (`.` dropped, `..` applied), if it
+/// stays strictly below the root and is not a bare file name.
+pub fn lexical(root: &Path, written: &str) -> Option<PathBuf> {
+    if !written.contains(['/', '\\']) || written.starts_with(['/', '\\', '~']) || written.as_bytes().get(1) == Some(&b':') {
+        return None;
+    }
+    let mut steps: Vec<&str> = Vec::new();
+    for s in written.split(['/', '\\']) {
+        match s {
+            "" | "." => {}
+            ".." => {
+                steps.pop()?;
+            }
+            s => steps.push(s),
+        }
+    }
+    (!steps.is_empty()).then(|| steps.iter().fold(root.to_path_buf(), |p, s| p.join(s)))
+}
+
+/// Every Work Log of a workspace folder, by path.
+#[derive(Debug, Clone, Default)]
+pub struct LogIndex {
+    logs: BTreeMap<PathBuf, Arc<LogSummary>>,
+}
+
+impl LogIndex {
+    pub fn new(logs: impl IntoIterator<Item = LogSummary>) -> LogIndex {
+        LogIndex { logs: logs.into_iter().map(|l| (l.path.clone(), Arc::new(l))).collect() }
+    }
+    pub fn len(&self) -> usize {
+        self.logs.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.logs.is_empty()
+    }
+    pub fn get(&self, path: &Path) -> Option<&Arc<LogSummary>> {
+        self.logs.get(path)
+    }
+    /// Puts a log's new summary in (`None`: it is no longer a log, or gone).
+    pub fn set(&mut self, path: &Path, summary: Option<LogSummary>) {
+        match summary {
+            Some(s) => {
+                self.logs.insert(path.to_path_buf(), Arc::new(s));
+            }
+            None => {
+                self.logs.remove(path);
+            }
+        }
+    }
+    /// Removes every log at or below `path` (a removed folder).
+    pub fn remove_below(&mut self, path: &Path) {
+        self.logs.retain(|p, _| !p.starts_with(path));
+    }
+    /// The logs with a reference whose written path has a segment called
+    /// `name`: those a created or removed file of that name may resolve differently.
+    pub fn naming(&self, name: &str) -> Vec<PathBuf> {
+        self.logs
+            .values()
+            .filter(|l| l.refs.iter().any(|r| r.written.split(['/', '\\']).any(|s| s == name)))
+            .map(|l| l.path.clone())
+            .collect()
+    }
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<LogSummary>> {
+        self.logs.values()
+    }
+}
+
+/// The logs as the editor sees them: the index, with open documents in
+/// place of their disk state (`None`: the open document is not a log).
+pub struct Logs<'a> {
+    pub index: &'a LogIndex,
+    pub open: &'a [(PathBuf, Option<Arc<LogSummary>>)],
+}
+
+impl<'a> Logs<'a> {
+    pub fn iter(&self) -> impl Iterator<Item = &'a LogSummary> + 'a {
+        let open = self.open;
+        let base = self.index.logs.iter().filter(move |(p, _)| !open.iter().any(|(o, _)| o == *p)).map(|(_, l)| &**l);
+        base.chain(open.iter().filter_map(|(_, l)| l.as_deref()))
+    }
+}
+
+/// An entry found by workspace symbols.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundEntry<'a> {
+    pub log: &'a Path,
+    pub entry: &'a EntrySymbol,
+}
+
+/// Entries of every log whose name (`v12`) or title contains every word of
+/// `query` (case-insensitive; the empty query matches all): an exact version
+/// (`v12`, `12`) first, then newest first within each log, logs in path
+/// order; at most `limit`.
+pub fn find_entries<'a>(logs: &Logs<'a>, query: &str, limit: usize) -> Vec<FoundEntry<'a>> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    let exact_version = match words.as_slice() {
+        [w] => w.strip_prefix('v').unwrap_or(w).parse::<u32>().ok(),
+        _ => None,
+    };
+    let (mut exact, mut rest) = (Vec::new(), Vec::new());
+    let mut all: Vec<&LogSummary> = logs.iter().collect();
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    for log in all {
+        for entry in log.entries.iter().rev() {
+            let is_exact = exact_version.is_some() && entry.version == exact_version;
+            if is_exact {
+                exact.push(FoundEntry { log: &log.path, entry });
+            } else if rest.len() < limit && words.iter().all(|w| entry.key.contains(w.as_str())) {
+                rest.push(FoundEntry { log: &log.path, entry });
+            }
+        }
+    }
+    exact.extend(rest);
+    exact.truncate(limit);
+    exact
+}
+
+/// A reference found across the logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FoundRef<'a> {
+    pub log: &'a Path,
+    pub r: &'a IndexedRef,
+    /// Its line range overlaps the one asked about.
+    pub overlaps: bool,
+}
+
+/// Every reference to `target` (a file, or anything below it when it is a
+/// folder) across the logs: those whose line range overlaps `lines` first,
+/// then by log path and position.
+pub fn references_to<'a>(logs: &Logs<'a>, target: &Path, lines: Option<(u32, u32)>) -> Vec<FoundRef<'a>> {
+    let mut out = Vec::new();
+    for log in logs.iter() {
+        for r in &log.refs {
+            if r.targets.iter().any(|t| t.starts_with(target)) {
+                let overlaps = match (lines, r.lines) {
+                    (Some((a, b)), Some((c, d))) => a <= d && c <= b,
+                    _ => false,
+                };
+                out.push(FoundRef { log: &log.path, r, overlaps });
+            }
+        }
+    }
+    out.sort_by(|a, b| (!a.overlaps, a.log, a.r.range.bytes.start).cmp(&(!b.overlaps, b.log, b.r.range.bytes.start)));
+    out
+}
+
+/// How many logs other than `log` reference a file that `log` references.
+pub fn logs_sharing_files(logs: &Logs<'_>, log: &LogSummary) -> usize {
+    let mine: HashSet<&Path> = log.refs.iter().flat_map(|r| r.targets.iter().map(PathBuf::as_path)).collect();
+    if mine.is_empty() {
+        return 0;
+    }
+    logs.iter().filter(|l| l.path != log.path && l.refs.iter().any(|r| r.targets.iter().any(|t| mine.contains(t.as_path())))).count()
+}
+
+/// The reference at byte `offset` of a summarised log (its path or the
+/// whole reference).
+pub fn ref_at(log: &LogSummary, offset: usize) -> Option<&IndexedRef> {
+    let within = |r: &Range<usize>| r.start <= offset && offset <= r.end;
+    log.refs.iter().filter(|r| r.editable).find(|r| within(&r.path.bytes) || within(&r.range.bytes))
+}
+
+/// The edits that keep every reference right when `from` (a file or a
+/// folder) becomes `to`, across the logs, plus how many references could not
+/// follow (the new path would leave the log's project root, or could not be
+/// written in the reference's form). Bare file names are rewritten only when
+/// the file's name changes.
+pub fn rename_edits(logs: &Logs<'_>, from: &Path, to: &Path) -> (SourceChange, usize) {
+    let mut change = SourceChange::default();
+    let mut skipped = 0;
+    let mut all: Vec<&LogSummary> = logs.iter().collect();
+    all.sort_by(|a, b| a.path.cmp(&b.path));
+    for log in all {
+        let Some(root) = log.root.as_deref() else { continue };
+        for r in log.refs.iter().filter(|r| r.editable) {
+            // The one target under `from` (a bare name matching several files is ambiguous).
+            let Some(old) = r.targets.iter().find(|t| t.starts_with(from)) else { continue };
+            if r.targets.len() > 1 {
+                skipped += 1;
+                continue;
+            }
+            let Ok(rest) = old.strip_prefix(from) else { continue };
+            let new = if rest.as_os_str().is_empty() { to.to_path_buf() } else { to.join(rest) };
+            match new_written(log, root, r, &new) {
+                Some(Some(text)) => change.insert(log.path.clone(), Edit { span: r.path.clone(), text }),
+                Some(None) => {}
+                None => skipped += 1,
+            }
+        }
+    }
+    (change, skipped)
+}
+
+/// How `r` should be written to name `new`: `Some(None)` when it needs no
+/// change, `None` when it cannot be written (outside the project root, or
+/// a character its form cannot hold).
+fn new_written(log: &LogSummary, root: &Path, r: &IndexedRef, new: &Path) -> Option<Option<String>> {
+    let rel_root = relative(root, new)?;
+    let text = if !r.written.contains(['/', '\\']) {
+        let name = new.file_name()?.to_str()?.to_string();
+        if name == r.written {
+            return Some(None);
+        }
+        name
+    } else if r.from_log_folder {
+        let dir = log.path.parent()?;
+        match relative(dir, new) {
+            Some(rel) if r.written.starts_with("./") => format!("./{rel}"),
+            Some(rel) => rel,
+            None => rel_root,
+        }
+    } else {
+        rel_root
+    };
+    if text.chars().any(|c| c.is_whitespace() || matches!(c, '`' | '(' | ')' | '<' | '>' | '[' | ']')) {
+        return None;
+    }
+    Some((text != r.written).then_some(text))
+}
+
+/// `path` below `base` as a `/`-separated relative path (strictly below).
+pub fn relative(base: &Path, path: &Path) -> Option<String> {
+    let rest = path.strip_prefix(base).ok()?;
+    let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
+    let parts = parts?;
+    (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// Whether `path` may be offered or written for a log: strictly inside its project root.
+pub fn inside_root(log: &LogSummary, path: &Path) -> bool {
+    log.root.as_deref().is_some_and(|root| relative(root, path).is_some())
+}
+
+/// The change for renaming the file a reference names (`textDocument/rename`
+/// on a reference's path): `written` is the new path as the user typed it,
+/// read from the same base as the reference. `None` when the reference
+/// resolves to no single existing file, or the new path leaves the project
+/// root or names an existing file (`exists` asks the caller).
+pub fn rename_reference(
+    logs: &Logs<'_>,
+    log: &LogSummary,
+    r: &IndexedRef,
+    written: &str,
+    exists: &dyn Fn(&Path) -> bool,
+) -> Option<SourceChange> {
+    let [old] = r.targets.as_slice() else { return None };
+    if !exists(old) {
+        return None;
+    }
+    let root = log.root.as_deref()?;
+    let written = written.trim();
+    if written.is_empty() || matches!(written, "." | "..") || written.chars().any(|c| c.is_whitespace() || c == '`') {
+        return None;
+    }
+    let new = if !written.contains(['/', '\\']) {
+        old.with_file_name(written)
+    } else if r.from_log_folder {
+        lexical(log.path.parent()?, written)?
+    } else {
+        lexical(root, written)?
+    };
+    if !inside_root(log, &new) || new == *old || exists(&new) {
+        return None;
+    }
+    let (mut change, _) = rename_edits(logs, old, &new);
+    change.push_op(FileOp::Rename { from: old.clone(), to: new });
+    Some(change)
+}
