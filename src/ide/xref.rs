@@ -335,8 +335,8 @@ fn new_written(log: &LogSummary, root: &Path, r: &IndexedRef, new: &Path) -> Opt
         name
     } else if r.from_log_folder {
         let dir = log.path.parent()?;
-        match relative(dir, new) {
-            Some(rel) if r.written.starts_with("./") => format!("./{rel}"),
+        match relative_from(root, dir, new) {
+            Some(rel) if r.written.starts_with("./") && !rel.starts_with("../") => format!("./{rel}"),
             Some(rel) => rel,
             None => rel_root,
         }
@@ -355,6 +355,21 @@ pub fn relative(base: &Path, path: &Path) -> Option<String> {
     let parts: Option<Vec<&str>> = rest.components().map(|c| c.as_os_str().to_str()).collect();
     let parts = parts?;
     (!parts.is_empty()).then(|| parts.join("/"))
+}
+
+/// `path` from the folder `dir`, both inside `root`, with `..` steps as
+/// needed (never climbing above `root`).
+fn relative_from(root: &Path, dir: &Path, path: &Path) -> Option<String> {
+    let dir_rel = dir.strip_prefix(root).ok()?;
+    let path_rel = path.strip_prefix(root).ok()?;
+    let d: Vec<_> = dir_rel.components().collect();
+    let p: Vec<_> = path_rel.components().collect();
+    let common = d.iter().zip(&p).take_while(|(a, b)| a == b).count();
+    let mut parts: Vec<&str> = vec![".."; d.len() - common];
+    for c in &p[common..] {
+        parts.push(c.as_os_str().to_str()?);
+    }
+    (common < p.len()).then(|| parts.join("/"))
 }
 
 /// Whether `path` may be offered or written for a log: strictly inside its project root.

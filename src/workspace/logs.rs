@@ -34,3 +34,45 @@ pub fn read_markdown(root: &Path, path: &Path, max: u64) -> Option<String> {
     }
     String::from_utf8(read_regular(&target, max, Links::Follow)?).ok()
 }
+
+/// What summarising one log is given: its text, path, project root and the
+/// facts to resolve its references with.
+pub struct LogInput<'a> {
+    pub text: &'a str,
+    pub path: &'a Path,
+    pub root: Option<&'a Path>,
+    pub facts: &'a dyn crate::analysis::facts::FileFacts,
+}
+
+/// Reads one Markdown file of the folder indexed by `index` and hands it to
+/// `summarise` with its project root (the nearest `worklog.toml` inside the
+/// folder, else the folder) and facts of that root (the file index serves
+/// bare names only when the root is the folder). `None` if it cannot be read.
+pub fn with_log<S>(
+    index: &std::sync::Arc<FileIndex>,
+    lines: &std::sync::Arc<super::LineCache>,
+    path: &Path,
+    max: u64,
+    summarise: &dyn Fn(LogInput<'_>) -> Option<S>,
+) -> Option<S> {
+    let folder = index.root();
+    let text = read_markdown(folder, path, max)?;
+    let root = super::root::project_root_for(path, Some(folder));
+    let facts = match root.as_deref() {
+        Some(r) if r == folder => super::WorkspaceFacts::for_canonical_root(folder, Some(index.clone()), lines.clone()),
+        Some(r) => super::WorkspaceFacts::new(r, None, lines.clone()),
+        None => super::WorkspaceFacts::for_canonical_root(folder, None, lines.clone()),
+    };
+    summarise(LogInput { text: &text, path, root: root.as_deref(), facts: &facts })
+}
+
+/// [`with_log`] for every Markdown file of the index (one thread: this runs
+/// in the background and must leave the cores to keystrokes).
+pub fn all_logs<S>(
+    index: &std::sync::Arc<FileIndex>,
+    lines: &std::sync::Arc<super::LineCache>,
+    max: u64,
+    summarise: &dyn Fn(LogInput<'_>) -> Option<S>,
+) -> Vec<S> {
+    markdown_files(index).iter().filter_map(|p| with_log(index, lines, p, max, summarise)).collect()
+}

@@ -1,0 +1,240 @@
+//! Across every log of the workspace (issue 12, item 6): the index, the
+//! references, workspace symbols, the rename edits — over multi-log
+//! fixtures written into a temporary folder (`fixture.rs`).
+
+use std::fmt::Write;
+
+use expect_test::{expect, Expect};
+use worklog_ls::ide::change::{self, FileOp, SourceChange};
+use worklog_ls::ide::xref::{self, Logs};
+
+use crate::fixture::Fixture;
+
+const WORKSPACE: &str = r#"
+//- src/auth/service.ts
+export function login() {}
+//- src/auth/token.ts
+export const token = 1;
+//- src/api/routes.ts
+export const routes = [];
+//- logs/Auth-WorkLog-v2.md
+---
+version: v2
+status: in_progress
+---
+
+# Auth
+
+## v1 | 2025-11-12 | Login Flow
+
+**Now:** login in `src/auth/service.ts:1-40`
+**Progress:** 50%
+
+## v2 | 2025-11-13 | Refresh Strategy Decided
+
+**Now:** refresh
+**Progress:** 60%
+**Files:**
+- `src/auth/token.ts`
+- [service](../src/auth/service.ts#L30-L50)
+**Next:**
+- [HIGH] keep `service.ts` small
+//- logs/Api-WorkLog.md
+---
+version: v1
+status: needs_review
+---
+
+# API
+
+## v1 | 2025-11-14 | Routes
+
+**Now:** routes in `src/api/routes.ts`, auth from `src/auth/service.ts:45-60`
+**Progress:** 90%
+//- notes/readme.md
+# Notes
+
+Not a log: it mentions `src/auth/service.ts:1-2` and `src/auth/token.ts`.
+
+## v1 | 2025-11-12 | Looks like an entry
+"#;
+
+fn refs(f: &Fixture, target: &str, lines: Option<(u32, u32)>, expect: Expect) {
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let mut out = String::new();
+    for r in xref::references_to(&logs, &f.path(target), lines) {
+        let s = &r.r.range.start;
+        let overlap = if r.overlaps { " (overlaps)" } else { "" };
+        writeln!(out, "{} {}:{} {}{overlap}", f.rel(r.log), s.line + 1, s.utf16 + 1, r.r.written).unwrap();
+    }
+    expect.assert_eq(&out);
+}
+
+#[test]
+fn look_alike_markdown_contributes_nothing() {
+    let f = Fixture::new(WORKSPACE);
+    let index = f.log_index();
+    let names: Vec<String> = index.iter().map(|l| f.rel(&l.path)).collect();
+    expect![[r#"["logs/Api-WorkLog.md", "logs/Auth-WorkLog-v2.md"]"#]].assert_eq(&format!("{names:?}"));
+}
+
+#[test]
+fn references_to_a_file_across_logs_overlapping_first() {
+    let f = Fixture::new(WORKSPACE);
+    refs(
+        &f,
+        "src/auth/service.ts",
+        Some((40, 50)),
+        expect![[r#"
+            logs/Api-WorkLog.md 10:52 src/auth/service.ts (overlaps)
+            logs/Auth-WorkLog-v2.md 10:20 src/auth/service.ts (overlaps)
+            logs/Auth-WorkLog-v2.md 19:13 ../src/auth/service.ts (overlaps)
+            logs/Auth-WorkLog-v2.md 21:16 service.ts
+        "#]],
+    );
+    refs(
+        &f,
+        "src/auth",
+        None,
+        expect![[r#"
+            logs/Api-WorkLog.md 10:52 src/auth/service.ts
+            logs/Auth-WorkLog-v2.md 10:20 src/auth/service.ts
+            logs/Auth-WorkLog-v2.md 18:4 src/auth/token.ts
+            logs/Auth-WorkLog-v2.md 19:13 ../src/auth/service.ts
+            logs/Auth-WorkLog-v2.md 21:16 service.ts
+        "#]],
+    );
+}
+
+#[test]
+fn workspace_symbols_find_entries_of_every_log() {
+    let f = Fixture::new(WORKSPACE);
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let show = |q: &str| {
+        xref::find_entries(&logs, q, 10).iter().map(|e| format!("{} {}\n", f.rel(e.log), e.entry.label)).collect::<String>()
+    };
+    expect![[r#"
+        logs/Api-WorkLog.md v1 · 2025-11-14 · Routes
+        logs/Auth-WorkLog-v2.md v1 · 2025-11-12 · Login Flow
+    "#]]
+    .assert_eq(&show("v1"));
+    expect![[r#"
+        logs/Auth-WorkLog-v2.md v2 · 2025-11-13 · Refresh Strategy Decided
+    "#]]
+    .assert_eq(&show("refresh strategy"));
+    // The look-alike's entry-shaped heading is not an entry of any log.
+    expect![""].assert_eq(&show("looks like"));
+}
+
+#[test]
+fn logs_sharing_files_count_other_logs() {
+    let f = Fixture::new(WORKSPACE);
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let auth = index.get(&f.path("logs/Auth-WorkLog-v2.md")).unwrap();
+    assert_eq!(xref::logs_sharing_files(&logs, auth), 1);
+}
+
+/// The change applied to the fixture's texts, as a snapshot.
+fn show_change(f: &Fixture, c: &SourceChange) -> String {
+    let mut out = String::new();
+    for fe in &c.files {
+        let rel = f.rel(&fe.path);
+        let before = f.read(&rel);
+        let after = change::apply(&before, &fe.edits);
+        writeln!(out, "{rel}:").unwrap();
+        for (b, a) in before.lines().zip(after.lines()) {
+            if a != b {
+                writeln!(out, "  {a}").unwrap();
+            }
+        }
+    }
+    for op in &c.ops {
+        match op {
+            FileOp::Create { path, text } => writeln!(out, "create {} ({} bytes)", f.rel(path), text.len()).unwrap(),
+            FileOp::Rename { from, to } => writeln!(out, "rename {} -> {}", f.rel(from), f.rel(to)).unwrap(),
+        }
+    }
+    out
+}
+
+#[test]
+fn rename_a_file_updates_every_log() {
+    let f = Fixture::new(WORKSPACE);
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth/service.ts"), &f.path("src/auth/session.ts"));
+    assert_eq!(skipped, 0);
+    expect![[r#"
+        logs/Api-WorkLog.md:
+          **Now:** routes in `src/api/routes.ts`, auth from `src/auth/session.ts:45-60`
+        logs/Auth-WorkLog-v2.md:
+          **Now:** login in `src/auth/session.ts:1-40`
+          - [service](../src/auth/session.ts#L30-L50)
+          - [HIGH] keep `session.ts` small
+    "#]]
+    .assert_eq(&show_change(&f, &c));
+}
+
+#[test]
+fn rename_a_folder_updates_references_below_it() {
+    let f = Fixture::new(WORKSPACE);
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth"), &f.path("src/identity"));
+    assert_eq!(skipped, 0);
+    // The bare `service.ts` keeps its name: it still resolves.
+    expect![[r#"
+        logs/Api-WorkLog.md:
+          **Now:** routes in `src/api/routes.ts`, auth from `src/identity/service.ts:45-60`
+        logs/Auth-WorkLog-v2.md:
+          **Now:** login in `src/identity/service.ts:1-40`
+          - `src/identity/token.ts`
+          - [service](../src/identity/service.ts#L30-L50)
+    "#]]
+    .assert_eq(&show_change(&f, &c));
+}
+
+#[test]
+fn rename_out_of_the_project_root_is_not_written() {
+    let f = Fixture::new(WORKSPACE);
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let outside = f.root.parent().unwrap().join("elsewhere.ts");
+    let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth/token.ts"), &outside);
+    assert!(c.is_empty());
+    assert_eq!(skipped, 1);
+}
+
+#[test]
+fn rename_from_a_reference_renames_the_file() {
+    let f = Fixture::new(&WORKSPACE.replace("login in `src/auth/service.ts:1-40`", "login in `src/auth/serv$0ice.ts:1-40`"));
+    let index = f.log_index();
+    let logs = Logs { index: &index, open: &[] };
+    let (log_path, at) = f.cursor.clone().unwrap();
+    let log = index.get(&log_path).unwrap();
+    let r = xref::ref_at(log, at).unwrap();
+    let exists = |p: &std::path::Path| p.exists();
+    let c = xref::rename_reference(&logs, log, r, "src/auth/session.ts", &exists).unwrap();
+    expect![[r#"
+        logs/Api-WorkLog.md:
+          **Now:** routes in `src/api/routes.ts`, auth from `src/auth/session.ts:45-60`
+        logs/Auth-WorkLog-v2.md:
+          **Now:** login in `src/auth/session.ts:1-40`
+          - [service](../src/auth/session.ts#L30-L50)
+          - [HIGH] keep `session.ts` small
+        rename src/auth/service.ts -> src/auth/session.ts
+    "#]]
+    .assert_eq(&show_change(&f, &c));
+    // Never onto an existing file, never out of the root.
+    assert!(xref::rename_reference(&logs, log, r, "src/auth/token.ts", &exists).is_none());
+    assert!(xref::rename_reference(&logs, log, r, "../outside.ts", &exists).is_none());
+}
+
+#[test]
+fn fixture_parser_reads_sections_and_cursor() {
+    let (files, cursor) = crate::fixture::parse("\n    //- a.md\n    x$0y\n    //- b/c.rs\n    z\n");
+    expect![[r#"[("a.md", "xy\n"), ("b/c.rs", "z\n")], Some(("a.md", 1))"#]].assert_eq(&format!("{files:?}, {cursor:?}"));
+}
