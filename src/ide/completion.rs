@@ -202,19 +202,26 @@ fn path_or_range(prefix: &str, offset: usize, field: Option<FieldKind>, env: &En
         None => (token, false),
     };
     let mut items = Vec::new();
+    let dir = env.log_dir.unwrap_or("");
+    // The log itself is never offered as a reference of itself.
+    let own =
+        env.log
+            .and_then(|l| l.file_name())
+            .and_then(|n| n.to_str())
+            .map(|n| if dir.is_empty() { n.to_string() } else { format!("{dir}/{n}") });
+    let not_own = |p: &str| own.as_deref() != Some(p);
     if local {
         // Relative to the log's folder: filter the index to that folder.
-        let dir = env.log_dir.unwrap_or("");
         let base = if dir.is_empty() { String::new() } else { format!("{dir}/") };
         let full = format!("{base}{query}");
         let m = matcher.query(index, &full, env.limit);
-        for p in m.items.into_iter().filter(|p| p.path.starts_with(&base)) {
+        for p in m.items.into_iter().filter(|p| p.path.starts_with(&base) && not_own(&p.path)) {
             let shown = format!("./{}", &p.path[base.len()..]);
             items.push(file_item(shown, items.len()));
         }
     } else {
         let m = matcher.query(index, query, env.limit);
-        for p in m.items {
+        for p in m.items.into_iter().filter(|p| not_own(&p.path)) {
             items.push(file_item(p.path, items.len()));
         }
     }

@@ -26,8 +26,12 @@
 
 pub mod contain;
 pub mod encoding;
+mod files;
 pub mod framing;
+mod handlers;
 pub mod hooks;
+mod host;
+mod publisher;
 pub mod server;
 pub mod to_proto;
 

@@ -1,83 +1,147 @@
-//! Multi-file fixtures, as rust-analyzer writes them: `//- path` starts a
-//! file, the lines after it are its text, and one `$0` anywhere marks the
-//! cursor. Written into a temporary folder (the workspace folder).
+//! Multi-file fixtures, written as rust-analyzer writes them: `//- path`
+//! starts a file, whose text runs to the next `//- ` line; one file may
+//! hold the cursor `$0`.
+//!
+//! ```text
+//! //- worklog.toml
+//! //- src/auth/service.ts lines=145      145 lines "line 1" … "line 145"
+//! //- .gitignore
+//! node_modules/
+//! //- ../outside/secret.rs               outside the project root
+//! secret
+//! //- src/out -> ../../outside           a symlink (target relative to its folder)
+//! //- docs/log.md
+//! ## v1 | 2025-11-13 | x$0
+//! ```
+//!
+//! Paths are relative to the project root, `<tempdir>/repo`; the fixture is
+//! written to disk by [`Fixture::write`] so that the workspace layer (index,
+//! ignore rules, confinement, line counts) runs as it does in the server.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
-use worklog_ls::config::Config;
-use worklog_ls::ide::xref::{self, LogIndex};
-use worklog_ls::workspace::{logs, FileIndex, LineCache};
+/// One `//- ` section.
+#[derive(Debug, Clone)]
+pub enum Entry {
+    File { path: String, text: String },
+    Symlink { path: String, target: String },
+}
 
+#[derive(Debug, Clone)]
 pub struct Fixture {
-    _dir: tempfile::TempDir,
-    /// The workspace folder (canonical).
-    pub root: PathBuf,
-    /// The file and byte offset of `$0`, if any.
-    pub cursor: Option<(PathBuf, usize)>,
-}
-
-/// The files of a fixture: (relative path, text without `$0`), and the cursor.
-pub fn parse(fixture: &str) -> (Vec<(String, String)>, Option<(String, usize)>) {
-    let fixture = trim_indent(fixture);
-    let mut files: Vec<(String, String)> = Vec::new();
-    for line in fixture.split_inclusive('\n') {
-        if let Some(path) = line.strip_prefix("//- ") {
-            files.push((path.trim().trim_start_matches('/').to_string(), String::new()));
-        } else if let Some((_, text)) = files.last_mut() {
-            text.push_str(line);
-        }
-    }
-    let mut cursor = None;
-    for (path, text) in &mut files {
-        if let Some(at) = text.find("$0") {
-            text.replace_range(at..at + 2, "");
-            cursor = Some((path.clone(), at));
-        }
-    }
-    (files, cursor)
-}
-
-/// The fixture's indentation (that of its first non-blank line) removed.
-fn trim_indent(s: &str) -> String {
-    let s = s.strip_prefix('\n').unwrap_or(s);
-    let indent = s.lines().find(|l| !l.trim().is_empty()).map_or(0, |l| l.len() - l.trim_start().len());
-    s.split_inclusive('\n').map(|l| if l.len() >= indent && l[..indent].trim().is_empty() { &l[indent..] } else { l.trim_start() }).collect()
+    pub entries: Vec<Entry>,
+    /// The file holding `$0` and the byte offset of the cursor in its text
+    /// (the marker removed).
+    pub cursor: Option<(String, usize)>,
 }
 
 impl Fixture {
-    pub fn new(fixture: &str) -> Fixture {
-        let dir = tempfile::tempdir().unwrap();
-        let root = dir.path().canonicalize().unwrap();
-        let (files, cursor) = parse(fixture);
-        for (path, text) in &files {
-            let p = root.join(path);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, text).unwrap();
+    pub fn parse(text: &str) -> Fixture {
+        let mut entries = Vec::new();
+        let mut cursor = None;
+        let mut current: Option<(String, String)> = None;
+        let finish = |cur: Option<(String, String)>, entries: &mut Vec<Entry>, cursor: &mut Option<(String, usize)>| {
+            if let Some((path, text)) = cur {
+                let text = match text.find("$0") {
+                    Some(at) => {
+                        assert!(cursor.is_none(), "more than one $0 in the fixture");
+                        *cursor = Some((path.clone(), at));
+                        text.replacen("$0", "", 1)
+                    }
+                    None => text,
+                };
+                entries.push(Entry::File { path, text });
+            }
+        };
+        for line in text.split_inclusive('\n') {
+            let Some(head) = line.strip_prefix("//- ") else {
+                match &mut current {
+                    Some((_, t)) => t.push_str(line),
+                    None => assert!(line.trim().is_empty(), "text before the first `//- ` line: {line:?}"),
+                }
+                continue;
+            };
+            finish(current.take(), &mut entries, &mut cursor);
+            let head = head.trim_end();
+            if let Some((path, target)) = head.split_once(" -> ") {
+                entries.push(Entry::Symlink { path: path.trim().into(), target: target.trim().into() });
+            } else if let Some((path, n)) = head.split_once(" lines=") {
+                let n: usize = n.trim().parse().expect("lines=N");
+                entries.push(Entry::File { path: path.trim().into(), text: (1..=n).map(|i| format!("line {i}\n")).collect() });
+            } else {
+                current = Some((head.to_string(), String::new()));
+            }
         }
-        let cursor = cursor.map(|(p, at)| (root.join(p), at));
-        Fixture { _dir: dir, root, cursor }
+        finish(current, &mut entries, &mut cursor);
+        Fixture { entries, cursor }
     }
 
+    /// The text of the file at `path`, as written (without `$0`).
+    pub fn text(&self, path: &str) -> &str {
+        self.entries
+            .iter()
+            .find_map(|e| match e {
+                Entry::File { path: p, text } if p == path => Some(text.as_str()),
+                _ => None,
+            })
+            .unwrap_or_else(|| panic!("no file {path} in the fixture"))
+    }
+
+    /// Writes every file under a new temporary folder.
+    pub fn write(&self) -> Written {
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().canonicalize().unwrap();
+        let root = base.join("repo");
+        std::fs::create_dir_all(&root).unwrap();
+        for e in &self.entries {
+            match e {
+                Entry::File { path, text } => {
+                    let f = root.join(path);
+                    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+                    std::fs::write(f, text).unwrap();
+                }
+                Entry::Symlink { path, target } => {
+                    let f = root.join(path);
+                    std::fs::create_dir_all(f.parent().unwrap()).unwrap();
+                    #[cfg(unix)]
+                    std::os::unix::fs::symlink(target, f).unwrap();
+                    #[cfg(not(unix))]
+                    let _ = target;
+                }
+            }
+        }
+        // Folders a symlink points at, named by the fixture only as targets,
+        // exist once their files are written above.
+        Written { _dir: dir, root }
+    }
+}
+
+/// A fixture on disk; removed when dropped.
+pub struct Written {
+    _dir: tempfile::TempDir,
+    /// The project root (canonical).
+    pub root: PathBuf,
+}
+
+impl Written {
     pub fn path(&self, rel: &str) -> PathBuf {
         self.root.join(rel)
     }
 
-    pub fn read(&self, rel: &str) -> String {
-        std::fs::read_to_string(self.root.join(rel)).unwrap()
+    /// `file` relative to the root, or as it is when outside.
+    pub fn rel(&self, file: &Path) -> String {
+        file.strip_prefix(&self.root).unwrap_or(file).display().to_string()
     }
+}
 
-    /// The index of every log of the folder, as the server builds it.
-    pub fn log_index(&self) -> LogIndex {
-        let index = Arc::new(FileIndex::build(&self.root));
-        let lines = Arc::new(LineCache::default());
-        let config = Config::default();
-        let summarise = |i: logs::LogInput<'_>| xref::summarise_text(i.text, i.path, i.root, &config, i.facts);
-        LogIndex::new(logs::all_logs(&index, &lines, config.max_file_size, &summarise))
-    }
-
-    /// `abs` relative to the fixture's folder, for snapshots.
-    pub fn rel(&self, abs: &Path) -> String {
-        abs.strip_prefix(&self.root).map_or_else(|_| abs.display().to_string(), |p| p.display().to_string())
-    }
+#[test]
+fn fixtures_parse_files_symlinks_and_the_cursor() {
+    let f = Fixture::parse("//- a.rs lines=2\n//- b/c.md\nx$0y\nz\n//- l -> ../out\n//- empty.toml\n");
+    assert_eq!(f.text("a.rs"), "line 1\nline 2\n");
+    assert_eq!(f.text("b/c.md"), "xy\nz\n");
+    assert_eq!(f.text("empty.toml"), "");
+    assert_eq!(f.cursor, Some(("b/c.md".into(), 1)));
+    assert!(matches!(&f.entries[2], Entry::Symlink { path, target } if path == "l" && target == "../out"));
+    let w = f.write();
+    assert_eq!(std::fs::read_to_string(w.path("b/c.md")).unwrap(), "xy\nz\n");
 }

@@ -1,74 +1,78 @@
-//! Completion, definition and hover at a `$0` cursor, over a small on-disk
-//! workspace: a `.gitignore`d `node_modules/` holding a file named like a
-//! real one, a symlink that leaves the root, and a file outside the root.
+//! Completion, definition and hover at a `$0` cursor. Each check writes
+//! its own multi-file fixture (`//- path` sections, `super::fixture`) to a
+//! temporary folder: the project below, and the log at `docs/log.md`.
 
-use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use expect_test::{expect, Expect};
 use worklog_ls::document::Document;
 use worklog_ls::ide::{self, completion};
 use worklog_ls::workspace::{FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
+use super::fixture::{Fixture, Written};
+
+/// Files named like each other, an ignored copy of a real file name, a
+/// symlink that leaves the root, and a file outside it.
+const PROJECT: &str = "\
+//- worklog.toml
+//- .gitignore
+node_modules/
+//- src/auth/service.ts lines=145
+//- src/routes/auth.ts lines=125
+//- src/types/auth.ts lines=28
+//- docs/notes.md lines=3
+//- docs/design/api.md lines=5
+//- lib/a/util.rs lines=2
+//- lib/b/util.rs lines=2
+//- node_modules/pkg/service.ts lines=9
+//- ../outside/secret.rs
+secret
+//- src/out -> ../../outside
+";
+
+/// A fixture on disk with its index, and the log holding `$0` parsed.
 struct Ws {
-    _dir: tempfile::TempDir,
-    root: PathBuf,
+    w: Written,
     index: Arc<FileIndex>,
     matcher: PathMatcher,
+    doc: Document,
+    at: usize,
+    log: std::path::PathBuf,
 }
 
-fn ws() -> &'static Ws {
-    static WS: OnceLock<Ws> = OnceLock::new();
-    WS.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let base = dir.path().canonicalize().unwrap();
-        let root = base.join("repo");
-        let lines = |n: usize| (1..=n).map(|i| format!("line {i}\n")).collect::<String>();
-        for (p, n) in [
-            ("src/auth/service.ts", 145),
-            ("src/routes/auth.ts", 125),
-            ("src/types/auth.ts", 28),
-            ("docs/notes.md", 3),
-            ("docs/design/api.md", 5),
-            ("lib/a/util.rs", 2),
-            ("lib/b/util.rs", 2),
-            ("node_modules/pkg/service.ts", 9),
-        ] {
-            let f = root.join(p);
-            std::fs::create_dir_all(f.parent().unwrap()).unwrap();
-            std::fs::write(f, lines(n)).unwrap();
-        }
-        std::fs::write(root.join(".gitignore"), "node_modules/\n").unwrap();
-        std::fs::write(root.join("worklog.toml"), "").unwrap();
-        std::fs::create_dir_all(base.join("outside")).unwrap();
-        std::fs::write(base.join("outside/secret.rs"), "secret\n").unwrap();
-        #[cfg(unix)]
-        std::os::unix::fs::symlink(base.join("outside"), root.join("src/out")).unwrap();
-        let index = Arc::new(FileIndex::build(&root));
-        Ws { _dir: dir, root, index, matcher: PathMatcher::new() }
-    })
+impl Ws {
+    fn facts(&self) -> WorkspaceFacts {
+        WorkspaceFacts::new(&self.w.root, Some(self.index.clone()), Arc::new(LineCache::new(1 << 24)))
+    }
 }
 
-fn facts(w: &Ws) -> WorkspaceFacts {
-    WorkspaceFacts::new(&w.root, Some(w.index.clone()), Arc::new(LineCache::new(1 << 24)))
+fn open(fixture: &str) -> Ws {
+    let f = Fixture::parse(fixture);
+    let (file, at) = f.cursor.clone().expect("fixture has $0");
+    let w = f.write();
+    let index = Arc::new(FileIndex::build(&w.root));
+    Ws { doc: Document::new(f.text(&file)), at, log: w.path(&file), index, matcher: PathMatcher::new(), w }
 }
 
-/// Split a fixture at its `$0` marker; the log lives at `docs/log.md`.
-fn fixture(text: &str) -> (Document, usize, PathBuf) {
-    let at = text.find("$0").expect("fixture has $0");
-    let doc = Document::new(&text.replace("$0", ""));
-    (doc, at, ws().root.join("docs/log.md"))
+/// The project with `log` at `docs/log.md`.
+fn with_log(log: &str) -> Ws {
+    open(&format!("{PROJECT}//- docs/log.md\n{log}"))
 }
 
 const LOG: &str = "---\nversion: v2\nstatus: in_progress\n---\n# Log\n## v1 | 2025-11-13 14:00 | Plan\n**Prev:** new\n**Now:** planning\n**Progress:** 0% | plan ✅\n**Next:**\n- [HIGH] build\n## v2 | 2025-11-14 10:00 | Build\n**Prev:** v1 planning\n**Now:** building\n**Progress:** 50%\n";
 
 fn complete(text: &str) -> String {
-    let w = ws();
-    let (doc, at, log) = fixture(text);
-    let f = facts(w);
-    let env =
-        completion::Env { log: Some(&log), index: Some(&w.index), matcher: Some(&w.matcher), facts: &f, log_dir: Some("docs"), limit: 5 };
-    match completion::complete(&doc, at, &env) {
+    let ws = with_log(text);
+    let (doc, f) = (&ws.doc, ws.facts());
+    let env = completion::Env {
+        log: Some(&ws.log),
+        index: Some(&ws.index),
+        matcher: Some(&ws.matcher),
+        facts: &f,
+        log_dir: Some("docs"),
+        limit: 5,
+    };
+    match completion::complete(doc, ws.at, &env) {
         None => "none".into(),
         Some(c) => {
             let mut s = format!("replace `{}`{}\n", doc.slice(c.replace.clone()), if c.incomplete { " (incomplete)" } else { "" });
@@ -125,7 +129,7 @@ fn path_completion_contexts() {
         lib/b/util.rs
     "#]],
     );
-    // Relative to the log's folder.
+    // Relative to the log's folder (the log itself, `./log.md`, is not offered).
     check_completion(
         "**Files:**\n- `./$0`\n",
         expect![[r#"
@@ -207,17 +211,16 @@ fn range_priority_label_and_status_completion() {
 }
 
 fn definition(text: &str) -> String {
-    let w = ws();
-    let (doc, at, log) = fixture(&format!("{LOG}{text}"));
-    let f = facts(w);
-    match ide::definition(&doc, at, Some(&log), &f) {
+    let ws = with_log(&format!("{LOG}{text}"));
+    let (doc, f) = (&ws.doc, ws.facts());
+    match ide::definition(doc, ws.at, Some(&ws.log), &f) {
         None => "none".into(),
         Some((origin, targets)) => {
             let mut s = format!("from `{}`\n", doc.slice(origin));
             for t in targets {
                 match t {
                     ide::Target::File { path, lines } => {
-                        let rel = path.strip_prefix(&w.root).unwrap_or(&path).display().to_string();
+                        let rel = ws.w.rel(&path);
                         s.push_str(&format!("{rel} {:?}\n", lines.map(|l| (l.start, l.end))));
                     }
                     ide::Target::Here(r) => s.push_str(&format!("here `{}`\n", doc.slice(r))),
@@ -296,15 +299,14 @@ fn definition_from_every_reference_form() {
 }
 
 fn hover(text: &str) -> String {
-    let w = ws();
-    let (doc, at, log) = fixture(&format!("{LOG}{text}"));
-    let f = facts(w);
-    match ide::hover(&doc, at, Some(&log), &f) {
+    let ws = with_log(&format!("{LOG}{text}"));
+    let f = ws.facts();
+    match ide::hover(&ws.doc, ws.at, Some(&ws.log), &f) {
         None => "none".into(),
         Some(ide::HoverTarget::Text { markdown, .. }) => markdown,
         Some(ide::HoverTarget::Reference { written, files, lines, .. }) => {
             let l = lines.unwrap();
-            let p = worklog_ls::workspace::preview(&w.root, &files[0], l.start as usize, l.end as usize, 3).unwrap();
+            let p = worklog_ls::workspace::preview(&ws.w.root, &files[0], l.start as usize, l.end as usize, 3).unwrap();
             ide::render_preview(&written, lines, &p.lines, p.total_lines, p.truncated)
         }
     }
@@ -336,9 +338,9 @@ fn hovers() {
 
 #[test]
 fn outline_and_links() {
-    let w = ws();
-    let (doc, _, log) = fixture(&format!("{LOG}**Files:**\n- `src/types/auth.ts:3`\n- `missing.rs`$0\n"));
-    let syms: Vec<String> = ide::symbols(&doc)
+    let ws = with_log(&format!("{LOG}**Files:**\n- `src/types/auth.ts:3`\n- `missing.rs`$0\n"));
+    let doc = &ws.doc;
+    let syms: Vec<String> = ide::symbols(doc)
         .iter()
         .map(|s| format!("{} {:?} [{}]", s.name, s.detail, s.children.iter().map(|c| c.name.as_str()).collect::<Vec<_>>().join(",")))
         .collect();
@@ -351,9 +353,9 @@ fn outline_and_links() {
         ]
     "#]]
     .assert_debug_eq(&syms);
-    let links: Vec<String> = ide::links(&doc, &log, &facts(w))
+    let links: Vec<String> = ide::links(doc, &ws.log, &ws.facts())
         .iter()
-        .map(|l| format!("`{}` -> {} {:?}", doc.slice(l.range.clone()), l.file.strip_prefix(&w.root).unwrap().display(), l.line))
+        .map(|l| format!("`{}` -> {} {:?}", doc.slice(l.range.clone()), ws.w.rel(&l.file), l.line))
         .collect();
     expect![[r#"
         [
@@ -361,7 +363,6 @@ fn outline_and_links() {
         ]
     "#]]
     .assert_debug_eq(&links);
-    let _ = Path::new("");
 }
 
 /// A log of `n` entries `v1…vN`, each with two fields.
@@ -441,7 +442,7 @@ fn entry_symbols_find_any_entry() {
 #[test]
 fn selection_ranges_grow_from_the_tree_outwards() {
     let text = format!("{LOG}**Files:**\n- `src/ty$0pes/auth.ts` (types)\n- other\n");
-    let (mut doc, at, _) = fixture(&text);
+    let (mut doc, at) = (Document::new(&text.replace("$0", "")), text.find("$0").unwrap());
     let i = doc.chunk_index(at);
     doc.ensure_trees(i);
     // Each range: its first 40 characters, newlines shown as ⏎.
@@ -464,7 +465,7 @@ fn selection_ranges_grow_from_the_tree_outwards() {
 
 #[test]
 fn folding_covers_frontmatter_entries_fields_and_code() {
-    let (doc, _, _) = fixture(&format!("{LOG}**Decisions:**\n```sql\nselect 1;\n```\n$0"));
+    let doc = Document::new(&format!("{LOG}**Decisions:**\n```sql\nselect 1;\n```\n"));
     let folds: String = ide::folding(&doc).into_iter().map(|r| format!("{}\n", doc.slice(r).lines().next().unwrap_or(""))).collect();
     expect![[r#"
         ---

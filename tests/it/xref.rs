@@ -8,7 +8,31 @@ use expect_test::{expect, Expect};
 use worklog_ls::ide::change::{self, FileOp, SourceChange};
 use worklog_ls::ide::xref::{self, Logs};
 
-use crate::fixture::Fixture;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use worklog_ls::config::Config;
+use worklog_ls::ide::xref::LogIndex;
+use worklog_ls::workspace::{logs, FileIndex, LineCache};
+
+use crate::fixture::{Fixture, Written};
+
+/// The index of every log of the fixture's folder, as the server builds it.
+fn log_index(f: &Written) -> LogIndex {
+    let index = Arc::new(FileIndex::build(&f.root));
+    let lines = Arc::new(LineCache::default());
+    let config = Config::default();
+    let summarise = |i: logs::LogInput<'_>| xref::summarise_text(i.text, i.path, i.root, &config, i.facts);
+    LogIndex::new(logs::all_logs(&index, &lines, config.max_file_size, &summarise))
+}
+
+fn read(f: &Written, rel: &str) -> String {
+    std::fs::read_to_string(f.path(rel)).unwrap()
+}
+
+fn workspace() -> Written {
+    Fixture::parse(WORKSPACE).write()
+}
 
 const WORKSPACE: &str = r#"
 //- src/auth/service.ts
@@ -59,8 +83,8 @@ Not a log: it mentions `src/auth/service.ts:1-2` and `src/auth/token.ts`.
 ## v1 | 2025-11-12 | Looks like an entry
 "#;
 
-fn refs(f: &Fixture, target: &str, lines: Option<(u32, u32)>, expect: Expect) {
-    let index = f.log_index();
+fn refs(f: &Written, target: &str, lines: Option<(u32, u32)>, expect: Expect) {
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
     let mut out = String::new();
     for r in xref::references_to(&logs, &f.path(target), lines) {
@@ -73,15 +97,15 @@ fn refs(f: &Fixture, target: &str, lines: Option<(u32, u32)>, expect: Expect) {
 
 #[test]
 fn look_alike_markdown_contributes_nothing() {
-    let f = Fixture::new(WORKSPACE);
-    let index = f.log_index();
+    let f = workspace();
+    let index = log_index(&f);
     let names: Vec<String> = index.iter().map(|l| f.rel(&l.path)).collect();
     expect![[r#"["logs/Api-WorkLog.md", "logs/Auth-WorkLog-v2.md"]"#]].assert_eq(&format!("{names:?}"));
 }
 
 #[test]
 fn references_to_a_file_across_logs_overlapping_first() {
-    let f = Fixture::new(WORKSPACE);
+    let f = workspace();
     refs(
         &f,
         "src/auth/service.ts",
@@ -109,8 +133,8 @@ fn references_to_a_file_across_logs_overlapping_first() {
 
 #[test]
 fn workspace_symbols_find_entries_of_every_log() {
-    let f = Fixture::new(WORKSPACE);
-    let index = f.log_index();
+    let f = workspace();
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
     let show = |q: &str| {
         xref::find_entries(&logs, q, 10).iter().map(|e| format!("{} {}\n", f.rel(e.log), e.entry.label)).collect::<String>()
@@ -130,19 +154,19 @@ fn workspace_symbols_find_entries_of_every_log() {
 
 #[test]
 fn logs_sharing_files_count_other_logs() {
-    let f = Fixture::new(WORKSPACE);
-    let index = f.log_index();
+    let f = workspace();
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
     let auth = index.get(&f.path("logs/Auth-WorkLog-v2.md")).unwrap();
     assert_eq!(xref::logs_sharing_files(&logs, auth), 1);
 }
 
 /// The change applied to the fixture's texts, as a snapshot.
-fn show_change(f: &Fixture, c: &SourceChange) -> String {
+fn show_change(f: &Written, c: &SourceChange) -> String {
     let mut out = String::new();
     for fe in &c.files {
         let rel = f.rel(&fe.path);
-        let before = f.read(&rel);
+        let before = read(f, &rel);
         let after = change::apply(&before, &fe.edits);
         writeln!(out, "{rel}:").unwrap();
         for (b, a) in before.lines().zip(after.lines()) {
@@ -162,8 +186,8 @@ fn show_change(f: &Fixture, c: &SourceChange) -> String {
 
 #[test]
 fn rename_a_file_updates_every_log() {
-    let f = Fixture::new(WORKSPACE);
-    let index = f.log_index();
+    let f = workspace();
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
     let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth/service.ts"), &f.path("src/auth/session.ts"));
     assert_eq!(skipped, 0);
@@ -180,8 +204,8 @@ fn rename_a_file_updates_every_log() {
 
 #[test]
 fn rename_a_folder_updates_references_below_it() {
-    let f = Fixture::new(WORKSPACE);
-    let index = f.log_index();
+    let f = workspace();
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
     let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth"), &f.path("src/identity"));
     assert_eq!(skipped, 0);
@@ -199,8 +223,8 @@ fn rename_a_folder_updates_references_below_it() {
 
 #[test]
 fn rename_out_of_the_project_root_is_not_written() {
-    let f = Fixture::new(WORKSPACE);
-    let index = f.log_index();
+    let f = workspace();
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
     let outside = f.root.parent().unwrap().join("elsewhere.ts");
     let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth/token.ts"), &outside);
@@ -210,10 +234,12 @@ fn rename_out_of_the_project_root_is_not_written() {
 
 #[test]
 fn rename_from_a_reference_renames_the_file() {
-    let f = Fixture::new(&WORKSPACE.replace("login in `src/auth/service.ts:1-40`", "login in `src/auth/serv$0ice.ts:1-40`"));
-    let index = f.log_index();
+    let fixture = Fixture::parse(&WORKSPACE.replace("login in `src/auth/service.ts:1-40`", "login in `src/auth/serv$0ice.ts:1-40`"));
+    let f = fixture.write();
+    let index = log_index(&f);
     let logs = Logs { index: &index, open: &[] };
-    let (log_path, at) = f.cursor.clone().unwrap();
+    let (rel, at) = fixture.cursor.clone().unwrap();
+    let log_path: PathBuf = f.path(&rel);
     let log = index.get(&log_path).unwrap();
     let r = xref::ref_at(log, at).unwrap();
     let exists = |p: &std::path::Path| p.exists();
@@ -231,10 +257,4 @@ fn rename_from_a_reference_renames_the_file() {
     // Never onto an existing file, never out of the root.
     assert!(xref::rename_reference(&logs, log, r, "src/auth/token.ts", &exists).is_none());
     assert!(xref::rename_reference(&logs, log, r, "../outside.ts", &exists).is_none());
-}
-
-#[test]
-fn fixture_parser_reads_sections_and_cursor() {
-    let (files, cursor) = crate::fixture::parse("\n    //- a.md\n    x$0y\n    //- b/c.rs\n    z\n");
-    expect![[r#"[("a.md", "xy\n"), ("b/c.rs", "z\n")], Some(("a.md", 1))"#]].assert_eq(&format!("{files:?}, {cursor:?}"));
 }

@@ -1,0 +1,230 @@
+//! The host: open documents and project roots, and the immutable snapshots
+//! requests work on. Mutated only under its `std::sync::Mutex`, never held
+//! across an `.await`; nothing under the lock reads the disk or parses.
+
+use std::collections::{HashMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use ropey::Rope;
+use serde_json::Value;
+use tower_lsp_server::ls_types::*;
+
+use crate::analysis::{self, facts::FileFacts};
+use crate::config::Config;
+use crate::document::Document;
+use crate::lsp::encoding::Encoding;
+use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
+
+/// The file path of a `file:` URI; other schemes (`untitled:`, `https:`,
+/// notebook cells) have none, so they get no disk features.
+pub(super) fn file_path(uri: &Uri) -> Option<PathBuf> {
+    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
+        return None;
+    }
+    uri.to_file_path().map(|p| p.into_owned())
+}
+
+/// A buffer's text: analysed, or kept as a plain rope when over the cap.
+#[derive(Clone)]
+pub(super) enum Text {
+    Analysed(Document),
+    TooLarge(Rope),
+}
+
+impl Text {
+    pub(super) fn len(&self) -> usize {
+        match self {
+            Text::Analysed(doc) => doc.len(),
+            Text::TooLarge(rope) => rope.len_bytes(),
+        }
+    }
+
+    pub(super) fn new(s: &str, cap: u64) -> Text {
+        if s.len() as u64 > cap {
+            Text::TooLarge(Rope::from_str(s))
+        } else {
+            Text::Analysed(Document::new(s))
+        }
+    }
+}
+
+#[derive(Clone)]
+pub(super) struct OpenDoc {
+    pub(super) version: i32,
+    pub(super) text: Text,
+    pub(super) path: Option<PathBuf>,
+}
+
+/// One project root: a workspace folder, or a log's project root found
+/// inside one (the nearest `worklog.toml`, format contract §3) or without
+/// one (the nearest `worklog.toml` or `.git`). Every request on a log uses
+/// its deepest root, so completion, resolution and settings agree with
+/// `worklog-ls check` on the same log.
+pub(super) struct Root {
+    pub(super) path: PathBuf,
+    /// A workspace folder named by the client (else a project root found
+    /// for an opened log).
+    pub(super) folder: bool,
+    /// `None` until the background walk is done (or in single-file mode).
+    pub(super) index: Option<Arc<FileIndex>>,
+    pub(super) indexing: bool,
+    /// A rebuild was asked for while one ran (it may have walked the disk
+    /// before the change): build once more when it ends.
+    pub(super) index_again: bool,
+    pub(super) lines: Arc<LineCache>,
+    pub(super) matcher: Arc<PathMatcher>,
+    /// `worklog.toml` merged over the defaults, client settings over that.
+    pub(super) config: Arc<Config>,
+    pub(super) toml: Option<String>,
+    pub(super) _watch: Option<workspace::WatchHandle>,
+}
+
+impl Root {
+    pub(super) fn new(path: PathBuf) -> Root {
+        Root {
+            path,
+            folder: true,
+            index: None,
+            indexing: false,
+            index_again: false,
+            lines: Arc::new(LineCache::new(crate::config::DEFAULT_MAX_FILE_SIZE)),
+            matcher: Arc::new(PathMatcher::new()),
+            config: Arc::new(Config::default()),
+            toml: None,
+            _watch: None,
+        }
+    }
+}
+
+#[derive(Default)]
+pub(super) struct Host {
+    pub(super) docs: HashMap<Uri, OpenDoc>,
+    pub(super) roots: Vec<Root>,
+    pub(super) client_settings: Value,
+    pub(super) default_config: Arc<Config>,
+    pub(super) encoding: Option<Encoding>,
+    pub(super) link_support: bool,
+    pub(super) config_pull: bool,
+    pub(super) watch_dynamic: bool,
+    /// Test hook (`worklog/testPanic`): documents whose next analysis in
+    /// the publisher panics.
+    pub(super) panic_in_publisher: HashSet<Uri>,
+}
+
+/// Everything a request needs, cloned out of the host.
+pub(super) struct Snapshot {
+    pub(super) version: i32,
+    pub(super) text: Text,
+    pub(super) path: Option<PathBuf>,
+    pub(super) config: Arc<Config>,
+    pub(super) facts: Option<WorkspaceFacts>,
+    pub(super) root: Option<PathBuf>,
+    pub(super) index: Option<Arc<FileIndex>>,
+    pub(super) matcher: Option<Arc<PathMatcher>>,
+    pub(super) encoding: Encoding,
+    /// The root's first index is being built.
+    pub(super) indexing: bool,
+}
+
+impl Snapshot {
+    pub(super) fn facts(&self) -> &dyn FileFacts {
+        match &self.facts {
+            Some(f) => f,
+            None => &analysis::facts::NoFacts,
+        }
+    }
+}
+
+impl Host {
+    pub(super) fn encoding(&self) -> Encoding {
+        self.encoding.unwrap_or(Encoding::Utf16)
+    }
+
+    /// The workspace folder holding `path` (the deepest one). Roots are
+    /// canonical, and so are document paths (made so once, at `didOpen`).
+    pub(super) fn root_for(&self, path: Option<&Path>) -> Option<&Root> {
+        let path = path?;
+        self.roots.iter().filter(|r| path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len())
+    }
+
+    /// The workspace folder holding `path` (the deepest one), if any.
+    pub(super) fn folder_for(&self, path: &Path) -> Option<PathBuf> {
+        self.roots.iter().filter(|r| r.folder && path.starts_with(&r.path)).max_by_key(|r| r.path.as_os_str().len()).map(|r| r.path.clone())
+    }
+
+    pub(super) fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
+        let d = self.docs.get(uri)?;
+        let root = self.root_for(d.path.as_deref());
+        Some(Snapshot {
+            version: d.version,
+            text: d.text.clone(),
+            path: d.path.clone(),
+            config: root.map_or_else(|| self.default_config.clone(), |r| r.config.clone()),
+            // Roots are canonical: no IO under the lock.
+            facts: root.map(|r| WorkspaceFacts::for_canonical_root(&r.path, r.index.clone(), r.lines.clone())),
+            root: root.map(|r| r.path.clone()),
+            index: root.and_then(|r| r.index.clone()),
+            matcher: root.map(|r| r.matcher.clone()),
+            encoding: self.encoding(),
+            indexing: root.is_some_and(|r| r.index.is_none() && r.indexing),
+        })
+    }
+
+    pub(super) fn cap_for(&self, path: Option<&Path>) -> u64 {
+        self.root_for(path).map_or(self.default_config.max_file_size, |r| r.config.max_file_size)
+    }
+
+    /// Recompute every root's config from its `worklog.toml` and the client
+    /// settings. Returns warnings, and the documents now under their size
+    /// cap, to be parsed off the lock ([`Ctx::reparse`]).
+    pub(super) fn rebuild_configs(&mut self) -> (Vec<String>, Vec<(Uri, i32, Rope)>) {
+        let mut warnings = Vec::new();
+        let mut base = Config::default();
+        warnings.extend(base.apply_json(&self.client_settings));
+        self.default_config = Arc::new(base);
+        for r in &mut self.roots {
+            let mut c = Config::default();
+            if let Some(t) = &r.toml {
+                warnings.extend(c.apply_toml(t).into_iter().map(|w| format!("{}: {w}", r.path.display())));
+            }
+            c.apply_json(&self.client_settings);
+            r.config = Arc::new(c);
+        }
+        // A new size cap applies to the open documents too.
+        let caps: Vec<(Uri, u64)> = self.docs.iter().map(|(u, d)| (u.clone(), self.cap_for(d.path.as_deref()))).collect();
+        let mut reparse = Vec::new();
+        for (u, cap) in caps {
+            if let Some(d) = self.docs.get_mut(&u) {
+                match &d.text {
+                    Text::Analysed(doc) if doc.len() as u64 > cap => d.text = Text::TooLarge(doc.rope().clone()),
+                    Text::TooLarge(rope) if rope.len_bytes() as u64 <= cap => reparse.push((u, d.version, rope.clone())),
+                    _ => {}
+                }
+            }
+        }
+        warnings.sort();
+        warnings.dedup();
+        (warnings, reparse)
+    }
+}
+
+pub(super) fn lock(m: &Mutex<Host>) -> MutexGuard<'_, Host> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The whole text of a buffer.
+pub(super) fn text_of(t: &Text) -> String {
+    match t {
+        Text::Analysed(doc) => doc.rope().to_string(),
+        Text::TooLarge(rope) => rope.to_string(),
+    }
+}
+
+/// `path` with its folder canonicalised (the file itself may not exist yet).
+pub(super) fn canonical_file(path: &Path) -> PathBuf {
+    match (path.parent(), path.file_name()) {
+        (Some(dir), Some(name)) => workspace::canonical_root(dir).join(name),
+        _ => path.to_path_buf(),
+    }
+}
