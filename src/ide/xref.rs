@@ -194,20 +194,64 @@ impl LogIndex {
     pub fn iter(&self) -> impl Iterator<Item = &Arc<LogSummary>> {
         self.logs.values()
     }
+
+    /// Brings the index up to date after file events on `touched` paths
+    /// (files or folders, created, changed or removed): every log at or
+    /// below a touched path is dropped and the Markdown files there now
+    /// (`markdown_at`) summarised again, and so are the logs whose
+    /// references name a touched file (a created or removed file changes
+    /// what they resolve to). Returns how many logs were summarised.
+    pub fn refresh(
+        &mut self,
+        touched: &[PathBuf],
+        markdown_at: &dyn Fn(&Path) -> Vec<PathBuf>,
+        summarise: &dyn Fn(&Path) -> Option<LogSummary>,
+    ) -> usize {
+        let mut redo: Vec<PathBuf> = Vec::new();
+        for t in touched {
+            self.remove_below(t);
+            redo.extend(markdown_at(t));
+        }
+        for t in touched {
+            if let Some(name) = t.file_name().and_then(|n| n.to_str()) {
+                redo.extend(self.naming(name));
+            }
+        }
+        redo.sort();
+        redo.dedup();
+        for p in &redo {
+            self.set(p, summarise(p));
+        }
+        redo.len()
+    }
 }
 
-/// The logs as the editor sees them: the index, with open documents in
-/// place of their disk state (`None`: the open document is not a log).
+/// The logs as the editor sees them: the indexes of the workspace folders,
+/// with open documents in place of their disk state (`None`: the open
+/// document is not a log).
 pub struct Logs<'a> {
-    pub index: &'a LogIndex,
+    pub indexes: &'a [Arc<LogIndex>],
     pub open: &'a [(PathBuf, Option<Arc<LogSummary>>)],
 }
 
 impl<'a> Logs<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a LogSummary> + 'a {
         let open = self.open;
-        let base = self.index.logs.iter().filter(move |(p, _)| !open.iter().any(|(o, _)| o == *p)).map(|(_, l)| &**l);
+        let base = self
+            .indexes
+            .iter()
+            .flat_map(|i| i.logs.iter())
+            .filter(move |(p, _)| !open.iter().any(|(o, _)| o == *p))
+            .map(|(_, l)| &**l);
         base.chain(open.iter().filter_map(|(_, l)| l.as_deref()))
+    }
+
+    /// The summary of the log at `path` as the editor sees it.
+    pub fn get(&self, path: &Path) -> Option<&'a LogSummary> {
+        if let Some((_, l)) = self.open.iter().find(|(p, _)| p == path) {
+            return l.as_deref();
+        }
+        self.indexes.iter().find_map(|i| i.logs.get(path)).map(|l| &**l)
     }
 }
 

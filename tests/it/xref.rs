@@ -83,11 +83,9 @@ Not a log: it mentions `src/auth/service.ts:1-2` and `src/auth/token.ts`.
 ## v1 | 2025-11-12 | Looks like an entry
 "#;
 
-fn refs(f: &Written, target: &str, lines: Option<(u32, u32)>, expect: Expect) {
-    let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
+fn refs(f: &Written, logs: &Logs<'_>, target: &str, lines: Option<(u32, u32)>, expect: Expect) {
     let mut out = String::new();
-    for r in xref::references_to(&logs, &f.path(target), lines) {
+    for r in xref::references_to(logs, &f.path(target), lines) {
         let s = &r.r.range.start;
         let overlap = if r.overlaps { " (overlaps)" } else { "" };
         writeln!(out, "{} {}:{} {}{overlap}", f.rel(r.log), s.line + 1, s.utf16 + 1, r.r.written).unwrap();
@@ -106,8 +104,11 @@ fn look_alike_markdown_contributes_nothing() {
 #[test]
 fn references_to_a_file_across_logs_overlapping_first() {
     let f = workspace();
+    let indexes = [Arc::new(log_index(&f))];
+    let logs = Logs { indexes: &indexes, open: &[] };
     refs(
         &f,
+        &logs,
         "src/auth/service.ts",
         Some((40, 50)),
         expect![[r#"
@@ -119,6 +120,7 @@ fn references_to_a_file_across_logs_overlapping_first() {
     );
     refs(
         &f,
+        &logs,
         "src/auth",
         None,
         expect![[r#"
@@ -135,7 +137,8 @@ fn references_to_a_file_across_logs_overlapping_first() {
 fn workspace_symbols_find_entries_of_every_log() {
     let f = workspace();
     let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
+    let indexes = [Arc::new(index)];
+    let logs = Logs { indexes: &indexes, open: &[] };
     let show = |q: &str| {
         xref::find_entries(&logs, q, 10).iter().map(|e| format!("{} {}\n", f.rel(e.log), e.entry.label)).collect::<String>()
     };
@@ -156,8 +159,9 @@ fn workspace_symbols_find_entries_of_every_log() {
 fn logs_sharing_files_count_other_logs() {
     let f = workspace();
     let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
-    let auth = index.get(&f.path("logs/Auth-WorkLog-v2.md")).unwrap();
+    let indexes = [Arc::new(index)];
+    let logs = Logs { indexes: &indexes, open: &[] };
+    let auth = logs.get(&f.path("logs/Auth-WorkLog-v2.md")).unwrap();
     assert_eq!(xref::logs_sharing_files(&logs, auth), 1);
 }
 
@@ -188,7 +192,8 @@ fn show_change(f: &Written, c: &SourceChange) -> String {
 fn rename_a_file_updates_every_log() {
     let f = workspace();
     let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
+    let indexes = [Arc::new(index)];
+    let logs = Logs { indexes: &indexes, open: &[] };
     let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth/service.ts"), &f.path("src/auth/session.ts"));
     assert_eq!(skipped, 0);
     expect![[r#"
@@ -206,7 +211,8 @@ fn rename_a_file_updates_every_log() {
 fn rename_a_folder_updates_references_below_it() {
     let f = workspace();
     let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
+    let indexes = [Arc::new(index)];
+    let logs = Logs { indexes: &indexes, open: &[] };
     let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth"), &f.path("src/identity"));
     assert_eq!(skipped, 0);
     // The bare `service.ts` keeps its name: it still resolves.
@@ -225,7 +231,8 @@ fn rename_a_folder_updates_references_below_it() {
 fn rename_out_of_the_project_root_is_not_written() {
     let f = workspace();
     let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
+    let indexes = [Arc::new(index)];
+    let logs = Logs { indexes: &indexes, open: &[] };
     let outside = f.root.parent().unwrap().join("elsewhere.ts");
     let (c, skipped) = xref::rename_edits(&logs, &f.path("src/auth/token.ts"), &outside);
     assert!(c.is_empty());
@@ -237,10 +244,11 @@ fn rename_from_a_reference_renames_the_file() {
     let fixture = Fixture::parse(&WORKSPACE.replace("login in `src/auth/service.ts:1-40`", "login in `src/auth/serv$0ice.ts:1-40`"));
     let f = fixture.write();
     let index = log_index(&f);
-    let logs = Logs { index: &index, open: &[] };
+    let indexes = [Arc::new(index)];
+    let logs = Logs { indexes: &indexes, open: &[] };
     let (rel, at) = fixture.cursor.clone().unwrap();
     let log_path: PathBuf = f.path(&rel);
-    let log = index.get(&log_path).unwrap();
+    let log = logs.get(&log_path).unwrap();
     let r = xref::ref_at(log, at).unwrap();
     let exists = |p: &std::path::Path| p.exists();
     let c = xref::rename_reference(&logs, log, r, "src/auth/session.ts", &exists).unwrap();
@@ -257,4 +265,50 @@ fn rename_from_a_reference_renames_the_file() {
     // Never onto an existing file, never out of the root.
     assert!(xref::rename_reference(&logs, log, r, "src/auth/token.ts", &exists).is_none());
     assert!(xref::rename_reference(&logs, log, r, "../outside.ts", &exists).is_none());
+}
+
+#[test]
+fn refresh_follows_created_changed_and_removed_logs() {
+    let f = workspace();
+    let mut index = log_index(&f);
+    let config = Config::default();
+    let lines = Arc::new(LineCache::default());
+    let summarise = |p: &std::path::Path| {
+        // As the server does it: the file index at this time, the log read again.
+        let files = Arc::new(FileIndex::build(&f.root));
+        let s = |i: logs::LogInput<'_>| xref::summarise_text(i.text, i.path, i.root, &config, i.facts);
+        logs::with_log(&files, &lines, p, config.max_file_size, &s)
+    };
+    let markdown_at = |p: &std::path::Path| {
+        let files = FileIndex::build(&f.root);
+        logs::markdown_files(&files).into_iter().filter(|m| m.starts_with(p)).collect::<Vec<_>>()
+    };
+    let show = |index: &LogIndex| index.iter().map(|l| format!("{} {}\n", f.rel(&l.path), l.refs.len())).collect::<String>();
+    // A new log in a new folder, the look-alike turned into a log, a log removed.
+    std::fs::create_dir_all(f.path("more")).unwrap();
+    std::fs::write(f.path("more/New-WorkLog.md"), "---\nversion: v1\nstatus: in_progress\n---\n\n# New\n\n## v1 | 2025-11-15 | New\n\n**Now:** `src/auth/token.ts`\n**Progress:** 1%\n").unwrap();
+    std::fs::remove_file(f.path("logs/Api-WorkLog.md")).unwrap();
+    let n = index.refresh(&[f.path("more"), f.path("logs/Api-WorkLog.md")], &markdown_at, &summarise);
+    assert_eq!(n, 1);
+    expect![[r#"
+        logs/Auth-WorkLog-v2.md 4
+        more/New-WorkLog.md 1
+    "#]]
+    .assert_eq(&show(&index));
+    // A referenced file removed: the logs naming it are summarised again
+    // (the reference now names a missing file, still found by references).
+    std::fs::remove_file(f.path("src/auth/token.ts")).unwrap();
+    let n = index.refresh(&[f.path("src/auth/token.ts")], &markdown_at, &summarise);
+    assert_eq!(n, 2);
+    let indexes = [Arc::new(index)];
+    refs(
+        &f,
+        &Logs { indexes: &indexes, open: &[] },
+        "src/auth/token.ts",
+        None,
+        expect![[r#"
+            logs/Auth-WorkLog-v2.md 18:4 src/auth/token.ts
+            more/New-WorkLog.md 10:11 src/auth/token.ts
+        "#]],
+    );
 }
