@@ -319,13 +319,28 @@ pub fn references_to<'a>(logs: &Logs<'a>, target: &Path, lines: Option<(u32, u32
     out
 }
 
-/// How many logs other than `log` reference a file that `log` references.
-pub fn logs_sharing_files(logs: &Logs<'_>, log: &LogSummary) -> usize {
+/// The logs other than `log` that reference a file `log` references, in path order.
+pub fn logs_sharing_files<'a>(logs: &Logs<'a>, log: &LogSummary) -> Vec<&'a Path> {
     let mine: HashSet<&Path> = log.refs.iter().flat_map(|r| r.targets.iter().map(PathBuf::as_path)).collect();
     if mine.is_empty() {
-        return 0;
+        return Vec::new();
     }
-    logs.iter().filter(|l| l.path != log.path && l.refs.iter().any(|r| r.targets.iter().any(|t| mine.contains(t.as_path())))).count()
+    let mut out: Vec<&Path> = logs
+        .iter()
+        .filter(|l| l.path != log.path && l.refs.iter().any(|r| r.targets.iter().any(|t| mine.contains(t.as_path()))))
+        .map(|l| l.path.as_path())
+        .collect();
+    out.sort();
+    out
+}
+
+/// The lens text for [`logs_sharing_files`]: `2 other logs reference these files`.
+pub fn sharing_lens_text(n: usize) -> Option<String> {
+    match n {
+        0 => None,
+        1 => Some("1 other log references these files".into()),
+        n => Some(format!("{n} other logs reference these files")),
+    }
 }
 
 /// The reference at byte `offset` of a summarised log (its path or the

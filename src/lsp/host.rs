@@ -13,6 +13,8 @@ use tower_lsp_server::ls_types::*;
 use crate::analysis::{self, facts::FileFacts};
 use crate::config::Config;
 use crate::document::Document;
+use crate::ide::xref::{LogIndex, LogSummary};
+use crate::lsp::to_proto::EditCaps;
 use crate::lsp::encoding::Encoding;
 use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
@@ -78,6 +80,12 @@ pub(super) struct Root {
     pub(super) config: Arc<Config>,
     pub(super) toml: Option<String>,
     pub(super) _watch: Option<workspace::WatchHandle>,
+    /// Every Work Log of this root (a root inside another has none: the
+    /// outer one holds its logs). `None` until built, in the background.
+    pub(super) logs: Option<Arc<LogIndex>>,
+    pub(super) logs_building: bool,
+    /// File events arrived while the logs were being built: build again.
+    pub(super) logs_again: bool,
 }
 
 impl Root {
@@ -93,6 +101,9 @@ impl Root {
             config: Arc::new(Config::default()),
             toml: None,
             _watch: None,
+            logs: None,
+            logs_building: false,
+            logs_again: false,
         }
     }
 }
@@ -110,6 +121,11 @@ pub(super) struct Host {
     /// Test hook (`worklog/testPanic`): documents whose next analysis in
     /// the publisher panics.
     pub(super) panic_in_publisher: HashSet<Uri>,
+    /// What workspace edits the client can apply (`documentChanges`, file operations).
+    pub(super) edit_caps: EditCaps,
+    /// Summaries of the open logs by path, for the version summarised
+    /// (`None`: not a log): they stand in for the disk state in cross-log features.
+    pub(super) open_logs: HashMap<PathBuf, (i32, Option<Arc<LogSummary>>)>,
 }
 
 /// Everything a request needs, cloned out of the host.

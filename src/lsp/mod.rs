@@ -31,6 +31,7 @@ pub mod framing;
 mod handlers;
 pub mod hooks;
 mod host;
+mod logs;
 mod publisher;
 pub mod server;
 pub mod to_proto;

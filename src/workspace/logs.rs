@@ -76,3 +76,8 @@ pub fn all_logs<S>(
 ) -> Vec<S> {
     markdown_files(index).iter().filter_map(|p| with_log(index, lines, p, max, summarise)).collect()
 }
+
+/// Whether a file or folder exists at `path` (a link counts, followed or not).
+pub fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}

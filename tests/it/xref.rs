@@ -162,7 +162,9 @@ fn logs_sharing_files_count_other_logs() {
     let indexes = [Arc::new(index)];
     let logs = Logs { indexes: &indexes, open: &[] };
     let auth = logs.get(&f.path("logs/Auth-WorkLog-v2.md")).unwrap();
-    assert_eq!(xref::logs_sharing_files(&logs, auth), 1);
+    let others: Vec<String> = xref::logs_sharing_files(&logs, auth).iter().map(|p| f.rel(p)).collect();
+    expect![[r#"["logs/Api-WorkLog.md"]"#]].assert_eq(&format!("{others:?}"));
+    expect![[r#"Some("1 other log references these files")"#]].assert_eq(&format!("{:?}", xref::sharing_lens_text(others.len())));
 }
 
 /// The change applied to the fixture's texts, as a snapshot.
