@@ -181,6 +181,16 @@ pub fn edit_action(
     })
 }
 
+/// A refactoring made of a workspace edit (several documents, file operations).
+pub fn change_action(title: String, edit: lsp::WorkspaceEdit) -> lsp::CodeActionOrCommand {
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title,
+        kind: Some(lsp::CodeActionKind::REFACTOR),
+        edit: Some(edit),
+        ..Default::default()
+    })
+}
+
 /// The next entry's heading, replacing the `## v…` typed on its line.
 pub fn heading_completion(rope: &Rope, replace: &std::ops::Range<usize>, heading: &str, enc: Encoding) -> lsp::CompletionResponse {
     let item = lsp::CompletionItem {

@@ -34,7 +34,7 @@ fn workspace() -> Written {
     Fixture::parse(WORKSPACE).write()
 }
 
-const WORKSPACE: &str = r#"
+pub(crate) const WORKSPACE: &str = r#"
 //- src/auth/service.ts
 export function login() {}
 //- src/auth/token.ts
