@@ -93,8 +93,7 @@ pub fn summarise(doc: &Document, path: &Path, root: Option<&Path>, facts: &dyn F
         }
         for r in &c.model.refs {
             let written = doc.slice(c.abs(&r.path_range)).into_owned();
-            let (targets, from_log_folder) =
-                memo.entry(written.clone()).or_insert_with(|| targets_of(path, root, &written, facts)).clone();
+            let (targets, from_log_folder) = memo.entry(written.clone()).or_insert_with(|| targets_of(path, root, &written, facts)).clone();
             if targets.is_empty() {
                 continue;
             }
@@ -237,12 +236,8 @@ pub struct Logs<'a> {
 impl<'a> Logs<'a> {
     pub fn iter(&self) -> impl Iterator<Item = &'a LogSummary> + 'a {
         let open = self.open;
-        let base = self
-            .indexes
-            .iter()
-            .flat_map(|i| i.logs.iter())
-            .filter(move |(p, _)| !open.iter().any(|(o, _)| o == *p))
-            .map(|(_, l)| &**l);
+        let base =
+            self.indexes.iter().flat_map(|i| i.logs.iter()).filter(move |(p, _)| !open.iter().any(|(o, _)| o == *p)).map(|(_, l)| &**l);
         base.chain(open.iter().filter_map(|(_, l)| l.as_deref()))
     }
 

@@ -14,8 +14,8 @@ use crate::analysis::{self, facts::FileFacts};
 use crate::config::Config;
 use crate::document::Document;
 use crate::ide::xref::{LogIndex, LogSummary};
-use crate::lsp::to_proto::EditCaps;
 use crate::lsp::encoding::Encoding;
+use crate::lsp::to_proto::EditCaps;
 use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
 /// The file path of a `file:` URI; other schemes (`untitled:`, `https:`,

@@ -139,8 +139,7 @@ pub(super) fn logs_view(host: &Mutex<Host>) -> LogsView {
     let (indexes, cached, stale) = {
         let mut h = lock(host);
         let indexes: Vec<Arc<LogIndex>> = h.roots.iter().filter_map(|r| r.logs.clone()).collect();
-        let open: Vec<(Uri, PathBuf, i32)> =
-            h.docs.iter().filter_map(|(u, d)| Some((u.clone(), d.path.clone()?, d.version))).collect();
+        let open: Vec<(Uri, PathBuf, i32)> = h.docs.iter().filter_map(|(u, d)| Some((u.clone(), d.path.clone()?, d.version))).collect();
         h.open_logs.retain(|p, _| open.iter().any(|(_, o, _)| o == p));
         let mut cached = Vec::new();
         let mut stale = Vec::new();

@@ -461,7 +461,7 @@ fn execute_command_handoff_returns_a_clean_log() {
     let mut c = Client::spawn();
     let init = c.initialize(&root, false);
     let cmds = &init["capabilities"]["executeCommandProvider"]["commands"];
-    assert_eq!(*cmds, json!(["worklog.handoff", "worklog.status"]), "{init}");
+    assert_eq!(*cmds, json!(["worklog.handoff", "worklog.status", "worklog.sharedLogs"]), "{init}");
     let uri = file_uri(&root.join("Auth-WorkLog-v2.md"));
     let full = example("Auth-WorkLog-v2.md");
     c.open(&uri, &full, 1);
@@ -617,8 +617,13 @@ fn across_every_log_of_the_workspace() {
     let mut params = at.clone();
     params["context"] = json!({"includeDeclaration": true});
     let refs = c.request("textDocument/references", params);
-    let shown: Vec<String> = refs.as_array().unwrap().iter().map(|l| format!("{} {}", rel(&l["uri"]), l["range"]["start"]["line"])).collect();
-    assert_eq!(shown, ["logs/Auth-WorkLog-v2.md 9", "logs/Auth-WorkLog-v2.md 18", "logs/Api-WorkLog.md 9", "logs/Auth-WorkLog-v2.md 20"], "{refs}");
+    let shown: Vec<String> =
+        refs.as_array().unwrap().iter().map(|l| format!("{} {}", rel(&l["uri"]), l["range"]["start"]["line"])).collect();
+    assert_eq!(
+        shown,
+        ["logs/Auth-WorkLog-v2.md 9", "logs/Auth-WorkLog-v2.md 18", "logs/Api-WorkLog.md 9", "logs/Auth-WorkLog-v2.md 20"],
+        "{refs}"
+    );
     // prepareRename: the path as written.
     let prep = c.request("textDocument/prepareRename", at.clone());
     assert_eq!(prep["placeholder"], "src/auth/service.ts", "{prep}");
@@ -632,7 +637,12 @@ fn across_every_log_of_the_workspace() {
         .iter()
         .map(|o| match o["kind"].as_str() {
             Some(k) => format!("{k} {} -> {}", rel(&o["oldUri"]), rel(&o["newUri"])),
-            None => format!("edit {} v{} x{}", rel(&o["textDocument"]["uri"]), o["textDocument"]["version"], o["edits"].as_array().unwrap().len()),
+            None => format!(
+                "edit {} v{} x{}",
+                rel(&o["textDocument"]["uri"]),
+                o["textDocument"]["version"],
+                o["edits"].as_array().unwrap().len()
+            ),
         })
         .collect();
     assert_eq!(
@@ -651,7 +661,11 @@ fn across_every_log_of_the_workspace() {
         .iter()
         .flat_map(|o| o["edits"].as_array().unwrap().iter().map(|e| e["newText"].as_str().unwrap().to_string()))
         .collect();
-    assert_eq!(texts, ["src/identity/service.ts", "src/identity/service.ts", "src/identity/token.ts", "../src/identity/service.ts"], "{edit}");
+    assert_eq!(
+        texts,
+        ["src/identity/service.ts", "src/identity/service.ts", "src/identity/token.ts", "../src/identity/service.ts"],
+        "{edit}"
+    );
     // The lens on the frontmatter counts the other logs.
     let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": auth}}));
     let titles: Vec<&str> = lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();

@@ -139,9 +139,8 @@ fn workspace_symbols_find_entries_of_every_log() {
     let index = log_index(&f);
     let indexes = [Arc::new(index)];
     let logs = Logs { indexes: &indexes, open: &[] };
-    let show = |q: &str| {
-        xref::find_entries(&logs, q, 10).iter().map(|e| format!("{} {}\n", f.rel(e.log), e.entry.label)).collect::<String>()
-    };
+    let show =
+        |q: &str| xref::find_entries(&logs, q, 10).iter().map(|e| format!("{} {}\n", f.rel(e.log), e.entry.label)).collect::<String>();
     expect![[r#"
         logs/Api-WorkLog.md v1 · 2025-11-14 · Routes
         logs/Auth-WorkLog-v2.md v1 · 2025-11-12 · Login Flow
@@ -313,4 +312,65 @@ fn refresh_follows_created_changed_and_removed_logs() {
             more/New-WorkLog.md 10:11 src/auth/token.ts
         "#]],
     );
+}
+
+/// A change over two documents with a rename, for the protocol edge.
+fn sample_change() -> SourceChange {
+    use worklog_ls::ide::change::Edit;
+    let rope = ropey::Rope::from_str("a `é/x.rs` b\n`x.rs`\n");
+    let mut c = SourceChange::edits(PathBuf::from("/ws/log.md"), &rope, [(3..10, "y/x.rs".to_string()), (15..19, "z.rs".to_string())]);
+    c.insert(PathBuf::from("/ws/other.md"), Edit { span: Default::default(), text: "top\n".into() });
+    c
+}
+
+#[test]
+fn source_change_to_workspace_edit_by_capabilities() {
+    use worklog_ls::lsp::encoding::Encoding;
+    use worklog_ls::lsp::to_proto::{workspace_edit, EditCaps};
+    let versions = |p: &std::path::Path| (p == std::path::Path::new("/ws/log.md")).then_some(7);
+    let full = EditCaps { document_changes: true, create: true, rename: true };
+    // Text edits only: `changes` without documentChanges, versioned edits with.
+    let c = sample_change();
+    let plain = workspace_edit(&c, EditCaps::default(), &versions, Encoding::Utf16).unwrap();
+    expect![[r#"{"changes":{"file:///ws/log.md":[{"newText":"y/x.rs","range":{"end":{"character":9,"line":0},"start":{"character":3,"line":0}}},{"newText":"z.rs","range":{"end":{"character":5,"line":1},"start":{"character":1,"line":1}}}],"file:///ws/other.md":[{"newText":"top\n","range":{"end":{"character":0,"line":0},"start":{"character":0,"line":0}}}]}}"#]]
+        .assert_eq(&sorted_json(&plain));
+    let versioned = workspace_edit(&c, full, &versions, Encoding::Utf8).unwrap();
+    expect![[r#"{"documentChanges":[{"edits":[{"newText":"y/x.rs","range":{"end":{"character":10,"line":0},"start":{"character":3,"line":0}}},{"newText":"z.rs","range":{"end":{"character":5,"line":1},"start":{"character":1,"line":1}}}],"textDocument":{"uri":"file:///ws/log.md","version":7}},{"edits":[{"newText":"top\n","range":{"end":{"character":0,"line":0},"start":{"character":0,"line":0}}}],"textDocument":{"uri":"file:///ws/other.md","version":null}}]}"#]]
+        .assert_eq(&sorted_json(&versioned));
+    // File operations: after the edits, in order; refused, never cut down,
+    // for a client that cannot do them.
+    let mut c = sample_change();
+    c.push_op(FileOp::Rename { from: PathBuf::from("/ws/é"), to: PathBuf::from("/ws/y") });
+    c.push_op(FileOp::Create { path: PathBuf::from("/ws/new-v2.md"), text: "x\n".into() });
+    let ops = workspace_edit(&c, full, &versions, Encoding::Utf16).unwrap();
+    let kinds: Vec<String> = serde_json::to_value(&ops).unwrap()["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            o["kind"].as_str().map_or_else(
+                || format!("edit {}", o["textDocument"]["uri"]),
+                |k| format!("{k} {}", o["uri"].as_str().or(o["newUri"].as_str()).unwrap()),
+            )
+        })
+        .collect();
+    expect![[r#"["edit \"file:///ws/log.md\"", "edit \"file:///ws/other.md\"", "rename file:///ws/y", "create file:///ws/new-v2.md", "edit \"file:///ws/new-v2.md\""]"#]]
+        .assert_eq(&format!("{kinds:?}"));
+    assert!(workspace_edit(&c, EditCaps::default(), &versions, Encoding::Utf16).is_err());
+    assert!(workspace_edit(&c, EditCaps { document_changes: true, create: true, rename: false }, &versions, Encoding::Utf16).is_err());
+}
+
+#[test]
+fn a_fix_is_a_change_of_one_document() {
+    let rope = ropey::Rope::from_str("status: done\n");
+    let fix = worklog_ls::analysis::Fix::replace("in_progress", 8..12, "in_progress");
+    let c = fix.into_change(PathBuf::from("/ws/log.md"), &rope);
+    assert_eq!(c.files.len(), 1);
+    assert_eq!(change::apply("status: done\n", &c.files[0].edits), "status: in_progress\n");
+    assert!(!c.has_ops());
+}
+
+fn sorted_json(v: &impl serde::Serialize) -> String {
+    // serde_json's map is ordered by key: a stable snapshot.
+    serde_json::to_value(v).unwrap().to_string()
 }
