@@ -15,7 +15,8 @@
 //! Scenarios: `startup` (spawn → initialize, didOpen during indexing, index
 //! build time), `open`, `keystroke`, `completion`, `ide` (definition, hover,
 //! documentSymbol), `memory` (peak RSS with the 100k index and ten open
-//! logs). The generated repository (100,000 files + 20,000 ignored under
+//! logs), `xref` (1,000 logs: keystrokes while they are indexed,
+//! `workspace/symbol`, `references`; its own generated folder). The generated repository (100,000 files + 20,000 ignored under
 //! `node_modules/`) is written once under Cargo's `target/tmp/` and reused.
 //! `WLBENCH_BIN=/path/to/worklog-ls` measures another binary.
 
@@ -24,6 +25,7 @@
 mod client;
 #[path = "../support/gen.rs"]
 mod gen;
+mod xref;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -629,7 +631,7 @@ fn report(b: &Bench) {
 
 // -------------------------------------------------------------------- main
 
-const SCENARIOS: [&str; 6] = ["startup", "open", "keystroke", "completion", "ide", "memory"];
+const SCENARIOS: [&str; 7] = ["startup", "open", "keystroke", "completion", "ide", "memory", "xref"];
 
 /// Scenario names among the arguments. `cargo bench -- <filter>` passes the
 /// same arguments to every bench: criterion's options and their values are
@@ -729,6 +731,9 @@ fn main() {
         let (hwm, rss) = c.memory_kib();
         b.memory.push(("the scenarios' session (after all of the above)".into(), hwm, rss));
         c.stop();
+    }
+    if b.wants("xref") {
+        xref::xref_scenario(&mut b);
     }
     if b.wants("memory") {
         memory_scenario(&mut b, "100k index, ten 100-entry logs", &[100; 10]);
