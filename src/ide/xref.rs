@@ -179,14 +179,21 @@ impl LogIndex {
     }
     /// Removes every log at or below `path` (a removed folder).
     pub fn remove_below(&mut self, path: &Path) {
-        self.logs.retain(|p, _| !p.starts_with(path));
+        let gone: Vec<PathBuf> =
+            self.logs.range(path.to_path_buf()..).map(|(p, _)| p).take_while(|p| p.starts_with(path)).cloned().collect();
+        for p in gone {
+            self.logs.remove(&p);
+        }
     }
-    /// The logs with a reference whose written path has a segment called
-    /// `name`: those a created or removed file of that name may resolve differently.
-    pub fn naming(&self, name: &str) -> Vec<PathBuf> {
+    /// The logs with a reference whose written path has a segment among
+    /// `names`: those a created or removed file of that name may resolve differently.
+    pub fn naming(&self, names: &HashSet<&str>) -> Vec<PathBuf> {
+        if names.is_empty() {
+            return Vec::new();
+        }
         self.logs
             .values()
-            .filter(|l| l.refs.iter().any(|r| r.written.split(['/', '\\']).any(|s| s == name)))
+            .filter(|l| l.refs.iter().any(|r| r.written.split(['/', '\\']).any(|s| names.contains(s))))
             .map(|l| l.path.clone())
             .collect()
     }
@@ -194,15 +201,16 @@ impl LogIndex {
         self.logs.values()
     }
 
-    /// Brings the index up to date after file events on `touched` paths
-    /// (files or folders, created, changed or removed): every log at or
-    /// below a touched path is dropped and the Markdown files there now
-    /// (`markdown_at`) summarised again, and so are the logs whose
-    /// references name a touched file (a created or removed file changes
-    /// what they resolve to). Returns how many logs were summarised.
+    /// Brings the index up to date after file events: every log at or below
+    /// a `touched` path (a file or folder created, changed or removed) is
+    /// dropped and the Markdown files there now (`markdown_at`) summarised
+    /// again, and so are the logs whose references name a file or folder of
+    /// `named` (created or removed: what they resolve to may change).
+    /// Returns how many logs were summarised.
     pub fn refresh(
         &mut self,
         touched: &[PathBuf],
+        named: &[PathBuf],
         markdown_at: &dyn Fn(&Path) -> Vec<PathBuf>,
         summarise: &dyn Fn(&Path) -> Option<LogSummary>,
     ) -> usize {
@@ -211,11 +219,8 @@ impl LogIndex {
             self.remove_below(t);
             redo.extend(markdown_at(t));
         }
-        for t in touched {
-            if let Some(name) = t.file_name().and_then(|n| n.to_str()) {
-                redo.extend(self.naming(name));
-            }
-        }
+        let names: HashSet<&str> = named.iter().filter_map(|t| t.file_name()?.to_str()).collect();
+        redo.extend(self.naming(&names));
         redo.sort();
         redo.dedup();
         for p in &redo {
@@ -449,7 +454,7 @@ pub fn rename_reference(
     }
     let root = log.root.as_deref()?;
     let written = written.trim();
-    if written.is_empty() || matches!(written, "." | "..") || written.chars().any(|c| c.is_whitespace() || c == '`') {
+    if written.is_empty() || matches!(written, "." | "..") || written.chars().any(|c| c.is_whitespace() || c.is_control() || c == '`') {
         return None;
     }
     let new = if !written.contains(['/', '\\']) {

@@ -79,6 +79,13 @@ pub(super) fn refresh_logs(host: &Mutex<Host>, events: &[FsEvent]) {
             FsEvent::Rescan => None,
         })
         .collect();
+    let named: Vec<PathBuf> = events
+        .iter()
+        .filter_map(|e| match e {
+            FsEvent::Created(p) | FsEvent::Removed(p) => Some(p.clone()),
+            _ => None,
+        })
+        .collect();
     if touched.is_empty() {
         return;
     }
@@ -100,12 +107,18 @@ pub(super) fn refresh_logs(host: &Mutex<Host>, events: &[FsEvent]) {
         if mine.is_empty() {
             continue;
         }
-        let markdown = logs::markdown_files(&index);
-        let markdown_at = |t: &Path| markdown.iter().filter(|m| m.starts_with(t)).cloned().collect::<Vec<_>>();
+        let named: Vec<PathBuf> = named.iter().filter(|t| t.starts_with(&root)).cloned().collect();
+        // Sorted: the files at or below a path are one run.
+        let mut markdown = logs::markdown_files(&index);
+        markdown.sort();
+        let markdown_at = |t: &Path| {
+            let from = markdown.partition_point(|m| m.as_path() < t);
+            markdown[from..].iter().take_while(|m| m.starts_with(t)).cloned().collect::<Vec<_>>()
+        };
         let summarise_one = summarise_disk(&config);
         let summarise = |p: &Path| logs::with_log(&index, &lines, p, config.max_file_size, &summarise_one);
         let mut copy = (*old).clone();
-        copy.refresh(&mine, &markdown_at, &summarise);
+        copy.refresh(&mine, &named, &markdown_at, &summarise);
         let mut h = lock(host);
         if let Some(r) = h.roots.iter_mut().find(|r| r.path == root) {
             if r.logs.as_ref().is_some_and(|l| Arc::ptr_eq(l, &old)) {

@@ -289,7 +289,7 @@ fn refresh_follows_created_changed_and_removed_logs() {
     std::fs::create_dir_all(f.path("more")).unwrap();
     std::fs::write(f.path("more/New-WorkLog.md"), "---\nversion: v1\nstatus: in_progress\n---\n\n# New\n\n## v1 | 2025-11-15 | New\n\n**Now:** `src/auth/token.ts`\n**Progress:** 1%\n").unwrap();
     std::fs::remove_file(f.path("logs/Api-WorkLog.md")).unwrap();
-    let n = index.refresh(&[f.path("more"), f.path("logs/Api-WorkLog.md")], &markdown_at, &summarise);
+    let n = index.refresh(&[f.path("more"), f.path("logs/Api-WorkLog.md")], &[], &markdown_at, &summarise);
     assert_eq!(n, 1);
     expect![[r#"
         logs/Auth-WorkLog-v2.md 4
@@ -299,7 +299,7 @@ fn refresh_follows_created_changed_and_removed_logs() {
     // A referenced file removed: the logs naming it are summarised again
     // (the reference now names a missing file, still found by references).
     std::fs::remove_file(f.path("src/auth/token.ts")).unwrap();
-    let n = index.refresh(&[f.path("src/auth/token.ts")], &markdown_at, &summarise);
+    let n = index.refresh(&[f.path("src/auth/token.ts")], &[f.path("src/auth/token.ts")], &markdown_at, &summarise);
     assert_eq!(n, 2);
     let indexes = [Arc::new(index)];
     refs(
