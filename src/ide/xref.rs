@@ -306,7 +306,7 @@ pub fn references_to<'a>(logs: &Logs<'a>, target: &Path, lines: Option<(u32, u32
     let mut out = Vec::new();
     for log in logs.iter() {
         for r in &log.refs {
-            if r.targets.iter().any(|t| t.starts_with(target)) {
+            if r.targets.iter().any(|t| at_or_below(t, target)) {
                 let overlaps = match (lines, r.lines) {
                     (Some((a, b)), Some((c, d))) => a <= d && c <= b,
                     _ => false,
@@ -315,8 +315,18 @@ pub fn references_to<'a>(logs: &Logs<'a>, target: &Path, lines: Option<(u32, u32
             }
         }
     }
-    out.sort_by(|a, b| (!a.overlaps, a.log, a.r.range.bytes.start).cmp(&(!b.overlaps, b.log, b.r.range.bytes.start)));
+    // Paths compared as bytes: cheaper than by component, and as stable.
+    let key = |f: &FoundRef<'a>| (!f.overlaps, f.log.as_os_str().as_encoded_bytes(), f.r.range.bytes.start);
+    out.sort_by(|a, b| key(a).cmp(&key(b)));
     out
+}
+
+/// `path` is `base` or lies below it (bytes, then a separator): what
+/// `Path::starts_with` says for the canonical paths of the index, without
+/// splitting both into components on every reference.
+pub fn at_or_below(path: &Path, base: &Path) -> bool {
+    let (p, b) = (path.as_os_str().as_encoded_bytes(), base.as_os_str().as_encoded_bytes());
+    p.starts_with(b) && (p.len() == b.len() || matches!(p[b.len()], b'/' | b'\\') || b.ends_with(b"/"))
 }
 
 /// The logs other than `log` that reference a file `log` references, in path order.

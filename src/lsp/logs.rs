@@ -43,14 +43,16 @@ impl Ctx {
         };
         let ctx = self.clone();
         tokio::spawn(async move {
+            let started = std::time::Instant::now();
             let built = blocking("logs", move || {
-                let started = std::time::Instant::now();
                 let summarise = summarise_disk(&config);
-                let index = LogIndex::new(logs::all_logs(&index, &lines, config.max_file_size, &summarise));
-                tracing::info!("worklog: {} logs indexed in {:?}", index.len(), started.elapsed());
-                index
+                LogIndex::new(logs::all_logs(&index, &lines, config.max_file_size, &summarise))
             })
             .await;
+            if let Some(b) = &built {
+                let msg = format!("worklog: indexed {} Work Logs in {} ({} ms)", b.len(), path.display(), started.elapsed().as_millis());
+                ctx.client.log_message(tower_lsp_server::ls_types::MessageType::INFO, msg).await;
+            }
             let again = {
                 let mut h = lock(&ctx.host);
                 let Some(r) = h.roots.iter_mut().find(|r| r.path == path) else { return };

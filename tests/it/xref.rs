@@ -374,3 +374,26 @@ fn sorted_json(v: &impl serde::Serialize) -> String {
     // serde_json's map is ordered by key: a stable snapshot.
     serde_json::to_value(v).unwrap().to_string()
 }
+
+#[test]
+fn open_documents_stand_in_for_their_disk_state() {
+    let f = workspace();
+    let indexes = [Arc::new(log_index(&f))];
+    let api = f.path("logs/Api-WorkLog.md");
+    let config = Config::default();
+    let facts = worklog_ls::workspace::WorkspaceFacts::new(&f.root, None, Arc::new(LineCache::default()));
+    // The API log as edited in the editor: it now refers to token.ts only.
+    let edited = read(&f, "logs/Api-WorkLog.md").replace("`src/auth/service.ts:45-60`", "`src/auth/token.ts`");
+    let summary = xref::summarise_text(&edited, &api, Some(&f.root), &config, &facts).map(Arc::new);
+    let open = [(api.clone(), summary)];
+    let logs = Logs { indexes: &indexes, open: &open };
+    let show = |logs: &Logs<'_>, target: &str| {
+        xref::references_to(logs, &f.path(target), None).iter().map(|r| format!("{} ", f.rel(r.log))).collect::<String>()
+    };
+    expect!["logs/Auth-WorkLog-v2.md logs/Auth-WorkLog-v2.md logs/Auth-WorkLog-v2.md "].assert_eq(&show(&logs, "src/auth/service.ts"));
+    expect!["logs/Api-WorkLog.md logs/Auth-WorkLog-v2.md "].assert_eq(&show(&logs, "src/auth/token.ts"));
+    // An open document that is no longer a log hides its disk state.
+    let open = [(api, None)];
+    let logs = Logs { indexes: &indexes, open: &open };
+    expect!["logs/Auth-WorkLog-v2.md "].assert_eq(&show(&logs, "src/auth/token.ts"));
+}

@@ -4,6 +4,9 @@
 //! logs' summaries may need their references resolved); the queries are
 //! scans of the in-memory index.
 
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+
 use tower_lsp_server::jsonrpc::Result;
 use tower_lsp_server::ls_types::*;
 
@@ -26,12 +29,16 @@ pub(in crate::lsp) async fn references(server: &Server, params: ReferenceParams)
         let logs = view.logs();
         let r = xref::ref_at(logs.get(&path)?, off)?;
         let mut out: Vec<Location> = Vec::new();
+        // One URI per log; a reference once even when it names several targets.
+        let mut uris: HashMap<&Path, Option<Uri>> = HashMap::new();
+        let mut seen: HashSet<(&Path, usize)> = HashSet::new();
         for t in &r.targets {
             for f in xref::references_to(&logs, t, r.lines) {
-                if let Some(loc) = to_proto::location(f.log, &f.r.range, s.encoding) {
-                    if !out.contains(&loc) {
-                        out.push(loc);
-                    }
+                if !seen.insert((f.log, f.r.range.bytes.start)) {
+                    continue;
+                }
+                if let Some(uri) = uris.entry(f.log).or_insert_with(|| Uri::from_file_path(f.log)) {
+                    out.push(Location { uri: uri.clone(), range: to_proto::span_range(&f.r.range, s.encoding) });
                 }
             }
         }
