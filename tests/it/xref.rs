@@ -397,3 +397,18 @@ fn open_documents_stand_in_for_their_disk_state() {
     let logs = Logs { indexes: &indexes, open: &open };
     expect!["logs/Auth-WorkLog-v2.md "].assert_eq(&show(&logs, "src/auth/token.ts"));
 }
+
+#[test]
+fn older_files_of_the_same_log_are_not_other_logs() {
+    let v1 = "//- logs/Auth-WorkLog-v1.md\n---\nversion: v1\nstatus: in_progress\n---\n\n# Auth\n\n## v1 | 2025-11-12 | Login Flow\n\n**Now:** login in `src/auth/service.ts:1-40`\n**Progress:** 50%\n";
+    let f = Fixture::parse(&format!("{WORKSPACE}{v1}")).write();
+    let indexes = [Arc::new(log_index(&f))];
+    let logs = Logs { indexes: &indexes, open: &[] };
+    let v2 = logs.get(&f.path("logs/Auth-WorkLog-v2.md")).unwrap();
+    let others: Vec<String> = xref::logs_sharing_files(&logs, v2).iter().map(|p| f.rel(p)).collect();
+    expect![[r#"["logs/Api-WorkLog.md"]"#]].assert_eq(&format!("{others:?}"));
+    // The Api log shares files with both files of the Auth log.
+    let api = logs.get(&f.path("logs/Api-WorkLog.md")).unwrap();
+    let others: Vec<String> = xref::logs_sharing_files(&logs, api).iter().map(|p| f.rel(p)).collect();
+    expect![[r#"["logs/Auth-WorkLog-v1.md", "logs/Auth-WorkLog-v2.md"]"#]].assert_eq(&format!("{others:?}"));
+}

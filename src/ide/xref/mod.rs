@@ -9,10 +9,9 @@
 //! the logs off disk is `workspace::logs`, building and refreshing the index
 //! off the request path is the server's.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use crate::analysis::facts::{FileFacts, Resolution};
 use crate::config::Config;
@@ -20,6 +19,9 @@ use crate::document::Document;
 use crate::model::RefForm;
 
 use super::change::{Edit, FileOp, SourceChange, Span};
+
+mod index;
+pub use index::{LogIndex, Logs};
 
 /// One entry of a log, for workspace symbols.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,12 +82,12 @@ pub fn summarise(doc: &Document, path: &Path, root: Option<&Path>, facts: &dyn F
     let mut memo: BTreeMap<String, (Vec<PathBuf>, bool)> = BTreeMap::new();
     for c in doc.chunks() {
         if let Some(h) = &c.model.heading {
-            let name = super::entry_name(doc, c, h);
+            let name = crate::ide::entry_name(doc, c, h);
             let title = h.title.as_ref().map(|t| doc.slice(c.abs(t)).into_owned());
             let key = format!("{name} {}", title.as_deref().unwrap_or_default()).to_lowercase();
             entries.push(EntrySymbol {
                 version: h.version.as_ref().map(|(v, _)| *v),
-                label: super::entry_label(doc, c, h),
+                label: crate::ide::entry_label(doc, c, h),
                 title,
                 key,
                 heading: Span::of(rope, c.abs(&h.line)),
@@ -147,114 +149,6 @@ pub fn lexical(root: &Path, written: &str) -> Option<PathBuf> {
     (!steps.is_empty()).then(|| steps.iter().fold(root.to_path_buf(), |p, s| p.join(s)))
 }
 
-/// Every Work Log of a workspace folder, by path.
-#[derive(Debug, Clone, Default)]
-pub struct LogIndex {
-    logs: BTreeMap<PathBuf, Arc<LogSummary>>,
-}
-
-impl LogIndex {
-    pub fn new(logs: impl IntoIterator<Item = LogSummary>) -> LogIndex {
-        LogIndex { logs: logs.into_iter().map(|l| (l.path.clone(), Arc::new(l))).collect() }
-    }
-    pub fn len(&self) -> usize {
-        self.logs.len()
-    }
-    pub fn is_empty(&self) -> bool {
-        self.logs.is_empty()
-    }
-    pub fn get(&self, path: &Path) -> Option<&Arc<LogSummary>> {
-        self.logs.get(path)
-    }
-    /// Puts a log's new summary in (`None`: it is no longer a log, or gone).
-    pub fn set(&mut self, path: &Path, summary: Option<LogSummary>) {
-        match summary {
-            Some(s) => {
-                self.logs.insert(path.to_path_buf(), Arc::new(s));
-            }
-            None => {
-                self.logs.remove(path);
-            }
-        }
-    }
-    /// Removes every log at or below `path` (a removed folder).
-    pub fn remove_below(&mut self, path: &Path) {
-        let gone: Vec<PathBuf> =
-            self.logs.range(path.to_path_buf()..).map(|(p, _)| p).take_while(|p| p.starts_with(path)).cloned().collect();
-        for p in gone {
-            self.logs.remove(&p);
-        }
-    }
-    /// The logs with a reference whose written path has a segment among
-    /// `names`: those a created or removed file of that name may resolve differently.
-    pub fn naming(&self, names: &HashSet<&str>) -> Vec<PathBuf> {
-        if names.is_empty() {
-            return Vec::new();
-        }
-        self.logs
-            .values()
-            .filter(|l| l.refs.iter().any(|r| r.written.split(['/', '\\']).any(|s| names.contains(s))))
-            .map(|l| l.path.clone())
-            .collect()
-    }
-    pub fn iter(&self) -> impl Iterator<Item = &Arc<LogSummary>> {
-        self.logs.values()
-    }
-
-    /// Brings the index up to date after file events: every log at or below
-    /// a `touched` path (a file or folder created, changed or removed) is
-    /// dropped and the Markdown files there now (`markdown_at`) summarised
-    /// again, and so are the logs whose references name a file or folder of
-    /// `named` (created or removed: what they resolve to may change).
-    /// Returns how many logs were summarised.
-    pub fn refresh(
-        &mut self,
-        touched: &[PathBuf],
-        named: &[PathBuf],
-        markdown_at: &dyn Fn(&Path) -> Vec<PathBuf>,
-        summarise: &dyn Fn(&Path) -> Option<LogSummary>,
-    ) -> usize {
-        let mut redo: Vec<PathBuf> = Vec::new();
-        for t in touched {
-            self.remove_below(t);
-            redo.extend(markdown_at(t));
-        }
-        let names: HashSet<&str> = named.iter().filter_map(|t| t.file_name()?.to_str()).collect();
-        redo.extend(self.naming(&names));
-        redo.sort();
-        redo.dedup();
-        for p in &redo {
-            self.set(p, summarise(p));
-        }
-        redo.len()
-    }
-}
-
-/// The logs as the editor sees them: the indexes of the workspace folders,
-/// with open documents in place of their disk state (`None`: the open
-/// document is not a log).
-pub struct Logs<'a> {
-    pub indexes: &'a [Arc<LogIndex>],
-    pub open: &'a [(PathBuf, Option<Arc<LogSummary>>)],
-}
-
-impl<'a> Logs<'a> {
-    pub fn iter(&self) -> impl Iterator<Item = &'a LogSummary> + 'a {
-        let open = self.open;
-        let base =
-            self.indexes.iter().flat_map(|i| i.logs.iter()).filter(move |(p, _)| !open.iter().any(|(o, _)| o == *p)).map(|(_, l)| &**l);
-        base.chain(open.iter().filter_map(|(_, l)| l.as_deref()))
-    }
-
-    /// The summary of the log at `path` as the editor sees it.
-    pub fn get(&self, path: &Path) -> Option<&'a LogSummary> {
-        if let Some((_, l)) = self.open.iter().find(|(p, _)| p == path) {
-            return l.as_deref();
-        }
-        self.indexes.iter().find_map(|i| i.logs.get(path)).map(|l| &**l)
-    }
-}
-
 /// An entry found by workspace symbols.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FoundEntry<'a> {
@@ -304,7 +198,7 @@ pub struct FoundRef<'a> {
 /// then by log path and position.
 pub fn references_to<'a>(logs: &Logs<'a>, target: &Path, lines: Option<(u32, u32)>) -> Vec<FoundRef<'a>> {
     let mut out = Vec::new();
-    for log in logs.iter() {
+    for log in logs.referencing(target) {
         for r in &log.refs {
             if r.targets.iter().any(|t| at_or_below(t, target)) {
                 let overlaps = match (lines, r.lines) {
@@ -329,18 +223,25 @@ pub fn at_or_below(path: &Path, base: &Path) -> bool {
     p.starts_with(b) && (p.len() == b.len() || matches!(p[b.len()], b'/' | b'\\') || b.ends_with(b"/"))
 }
 
-/// The logs other than `log` that reference a file `log` references, in path order.
+/// The logs other than `log` that reference a file `log` references, in
+/// path order; other files of the same log (`Auth-WorkLog-v1.md` beside
+/// `Auth-WorkLog-v4.md`: its history) do not count.
 pub fn logs_sharing_files<'a>(logs: &Logs<'a>, log: &LogSummary) -> Vec<&'a Path> {
-    let mine: HashSet<&Path> = log.refs.iter().flat_map(|r| r.targets.iter().map(PathBuf::as_path)).collect();
-    if mine.is_empty() {
-        return Vec::new();
+    let mine: BTreeSet<&PathBuf> = log.refs.iter().flat_map(|r| r.targets.iter()).collect();
+    let same_log = |p: &Path| {
+        let stem = |p: &Path| p.file_name().and_then(|n| n.to_str()).and_then(crate::handoff::name_stem);
+        p.parent() == log.path.parent() && stem(p).is_some() && stem(p) == stem(&log.path)
+    };
+    let mut out: Vec<&'a Path> = Vec::new();
+    for t in mine {
+        for l in logs.referencing(t) {
+            if l.path != log.path && !same_log(&l.path) && l.refs.iter().any(|r| r.targets.contains(t)) {
+                out.push(&l.path);
+            }
+        }
     }
-    let mut out: Vec<&Path> = logs
-        .iter()
-        .filter(|l| l.path != log.path && l.refs.iter().any(|r| r.targets.iter().any(|t| mine.contains(t.as_path()))))
-        .map(|l| l.path.as_path())
-        .collect();
     out.sort();
+    out.dedup();
     out
 }
 
