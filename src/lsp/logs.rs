@@ -44,7 +44,7 @@ impl Ctx {
         let ctx = self.clone();
         tokio::spawn(async move {
             let started = std::time::Instant::now();
-            let built = blocking("logs", move || {
+            let built = background("logs", move || {
                 let summarise = summarise_disk(&config);
                 LogIndex::new(logs::all_logs(&index, &lines, config.max_file_size, &summarise))
             })
@@ -66,6 +66,35 @@ impl Ctx {
                 ctx.build_logs(path);
             }
         });
+    }
+}
+
+/// Runs `f` on a thread of its own at a lower scheduling priority (Linux:
+/// nice 10 for that thread only), so that on a busy machine the keystrokes'
+/// analysis on the blocking pool goes first; `None` if it panicked. Not on
+/// the blocking pool: a pool thread's priority would stay lowered for the
+/// jobs it runs next.
+async fn background<T: Send + 'static>(what: &'static str, f: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    let spawned = std::thread::Builder::new().name(format!("worklog-{what}")).spawn(move || {
+        #[cfg(target_os = "linux")]
+        // SAFETY: `gettid` and `setpriority` take no pointers; a failure leaves the priority as it was.
+        unsafe {
+            let tid = libc::syscall(libc::SYS_gettid) as libc::id_t;
+            libc::setpriority(libc::PRIO_PROCESS, tid, 10);
+        }
+        let _ = tx.send(f());
+    });
+    if let Err(e) = spawned {
+        tracing::error!("{what}: cannot start a thread: {e}");
+        return None;
+    }
+    match rx.await {
+        Ok(v) => Some(v),
+        Err(_) => {
+            tracing::error!("{what}: the thread failed");
+            None
+        }
     }
 }
 
