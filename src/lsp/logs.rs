@@ -1,6 +1,6 @@
 //! The index of every Work Log of the workspace (`ide::xref`), kept by the
-//! server: built per workspace folder on the blocking pool once the folder's
-//! file index is there (after diagnostics were republished), brought up to
+//! server: built per workspace folder on a low-priority thread of its own
+//! once the folder's file index is there (after diagnostics were republished), brought up to
 //! date by the file events the server already gets (on the thread that
 //! applies them), and seen through the open documents, whose summaries stand
 //! in for their disk state ([`logs_view`]). The host lock is taken only to
