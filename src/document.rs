@@ -291,64 +291,20 @@ impl Document {
     }
 }
 
-/// The rope and the chunks of a whole text. Large texts are scanned on up
-/// to four threads (chunk models are independent): the chunks are cut into
-/// blocks that each thread claims in turn, so a thread slowed down by other
-/// work takes fewer, and the calling thread builds the rope first.
+/// The rope and the chunks of a whole text. Large texts are scanned on
+/// rayon's pool in blocks of 32 chunks (chunk models are independent) while
+/// the calling thread builds the rope (the same speed as the threads spawned
+/// per call before it: BENCHMARKS.md, "Session 4").
 fn chunks_from(text: &str, starts: &[usize], trees: bool) -> (Rope, Vec<Chunk>) {
-    let build = |range: Range<usize>| -> Vec<Chunk> {
-        range
-            .map(|j| {
-                let s = starts[j];
-                let e = starts.get(j + 1).copied().unwrap_or(text.len());
-                Chunk::build(&text[s..e], s, trees)
-            })
-            .collect()
+    use rayon::prelude::*;
+    let build = |j: usize| -> Chunk {
+        let s = starts[j];
+        let e = starts.get(j + 1).copied().unwrap_or(text.len());
+        Chunk::build(&text[s..e], s, trees)
     };
     let n = starts.len();
     if n < 64 || text.len() < 256 * 1024 {
-        return (Rope::from_str(text), build(0..n));
+        return (Rope::from_str(text), (0..n).map(build).collect());
     }
-    const BLOCK: usize = 32;
-    let blocks = n.div_ceil(BLOCK);
-    let block = |b: usize| b * BLOCK..((b + 1) * BLOCK).min(n);
-    let next = std::sync::atomic::AtomicUsize::new(0);
-    let work = || {
-        let mut done: Vec<(usize, Vec<Chunk>)> = Vec::new();
-        loop {
-            let b = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            if b >= blocks {
-                return done;
-            }
-            done.push((b, build(block(b))));
-        }
-    };
-    let threads = std::thread::available_parallelism().map_or(1, |t| t.get()).clamp(1, 4);
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).filter_map(|_| std::thread::Builder::new().spawn_scoped(scope, work).ok()).collect();
-        let rope = Rope::from_str(text);
-        let mut parts = work();
-        for h in helpers {
-            // A helper that panicked loses its blocks: they are built below.
-            if let Ok(p) = h.join() {
-                parts.extend(p);
-            }
-        }
-        parts.sort_unstable_by_key(|p| p.0);
-        let mut chunks = Vec::with_capacity(n);
-        let mut b = 0;
-        for (pb, part) in parts {
-            while b < pb {
-                chunks.extend(build(block(b)));
-                b += 1;
-            }
-            chunks.extend(part);
-            b += 1;
-        }
-        while b < blocks {
-            chunks.extend(build(block(b)));
-            b += 1;
-        }
-        (rope, chunks)
-    })
+    rayon::join(|| Rope::from_str(text), || (0..n).into_par_iter().with_min_len(32).map(build).collect())
 }

@@ -50,13 +50,13 @@ HELIX_BUILTIN_SERVERS = {"marksman", "markdown-oxide"}
 WORKLOG_SETTINGS = {"requiredSections", "severities", "globs", "references", "maxFileSize"}
 WORKLOG_SEVERITIES = {"error", "warning", "information", "hint", "off"}
 WORKLOG_CODES = {
-    "missing-frontmatter", "missing-version", "missing-status", "invalid-version",
-    "invalid-status", "version-mismatch", "missing-title", "malformed-entry",
-    "duplicate-version", "version-order", "date-order", "missing-section",
-    "duplicate-section", "unknown-section", "bad-progress", "bad-priority",
-    "missing-priority", "file-not-found", "range-out-of-bounds", "bad-range",
-    "outside-workspace", "mojibake", "file-too-large", "completed-with-open-high",
-    "blocked-without-blocker",
+    "missing-frontmatter", "missing-version", "missing-status",
+    "invalid-version", "invalid-status", "version-mismatch", "missing-title",
+    "malformed-entry", "duplicate-version", "version-order", "date-order",
+    "missing-section", "duplicate-section", "unknown-section", "bad-progress",
+    "bad-priority", "missing-priority", "file-not-found", "range-out-of-bounds",
+    "bad-range", "outside-workspace", "mojibake", "file-too-large",
+    "completed-with-open-high", "blocked-without-blocker", "history-disagrees",
 }
 WORKLOG_FIELDS = {
     "Prev", "Now", "Progress", "Files", "Work", "Decisions", "Works", "Fails", "Blockers",

@@ -2,6 +2,7 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
+pub mod sibling;
 pub mod status;
 
 use std::borrow::Cow;
@@ -108,6 +109,9 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     document_checks(doc, cx.config, &mut out);
     reference_checks(doc, cx, &mut out);
+    if let Some(log) = cx.path {
+        sibling::history_checks(doc, log, cx.facts, &mut out);
+    }
     let mut out: Vec<Diagnostic> = out
         .into_iter()
         .filter_map(|mut d| {
@@ -119,16 +123,15 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     out
 }
 
-/// Checks that look across chunks: frontmatter, title, versions, dates,
-/// required sections.
-fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
-    let chunks = doc.chunks();
-    let Some(first) = chunks.first() else { return };
-    let pre: Option<&ChunkModel> = if first.model.heading.is_none() { Some(&first.model) } else { None };
-    let fm = pre.and_then(|m| m.frontmatter.as_ref());
-    let first_line = doc.line_range(0);
-
-    // Frontmatter.
+/// The frontmatter's checks (`missing-frontmatter`, `missing-version`,
+/// `invalid-version`, `missing-status`, `invalid-status`); returns the
+/// version it declares, if valid.
+fn frontmatter_checks(
+    doc: &Document,
+    fm: Option<&crate::model::Frontmatter>,
+    first_line: &Range<usize>,
+    out: &mut Vec<Diagnostic>,
+) -> Option<(u32, Range<usize>)> {
     let mut fm_version: Option<(u32, Range<usize>)> = None;
     match fm {
         None => out.push(Diagnostic::new(
@@ -207,6 +210,19 @@ fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    fm_version
+}
+
+/// Checks that look across chunks: frontmatter, title, versions, dates,
+/// required sections.
+fn document_checks(doc: &Document, config: &Config, out: &mut Vec<Diagnostic>) {
+    let chunks = doc.chunks();
+    let Some(first) = chunks.first() else { return };
+    let pre: Option<&ChunkModel> = if first.model.heading.is_none() { Some(&first.model) } else { None };
+    let fm = pre.and_then(|m| m.frontmatter.as_ref());
+    let first_line = doc.line_range(0);
+
+    let fm_version = frontmatter_checks(doc, fm, &first_line, out);
 
     // Title.
     let first_entry = chunks.iter().find(|c| c.summary.entry);
@@ -367,6 +383,9 @@ fn closing_len(doc: &Document, end: usize) -> usize {
     }
 }
 
+/// How many "did you mean" paths a `file-not-found` offers.
+const SIMILAR_LIMIT: usize = 3;
+
 /// Checks of references against the disk: `outside-workspace` anywhere;
 /// `file-not-found` and `range-out-of-bounds` in the checked entries.
 fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -404,7 +423,17 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
                     if r.form == RefForm::Nested || r.needs_folder {
                         continue;
                     }
-                    out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{path}` does not exist in the workspace.")));
+                    let near = cx.facts.similar_paths(log, &path, SIMILAR_LIMIT);
+                    let message = match near.first() {
+                        Some(p) => format!("`{path}` does not exist in the workspace (did you mean `{p}`?)."),
+                        None => format!("`{path}` does not exist in the workspace."),
+                    };
+                    let mut d = Diagnostic::new(Code::FileNotFound, at, message);
+                    let path_at = c.abs(&r.path_range);
+                    for p in near {
+                        d = d.with_fix(Fix::replace(format!("Did you mean `{p}`?"), path_at.clone(), p));
+                    }
+                    out.push(d);
                 }
                 Resolution::Found(files) => {
                     let written = r.lines.as_ref().map(|(_, at)| doc.slice(c.abs(at))).unwrap_or_default();

@@ -18,15 +18,6 @@ use crate::lsp::encoding::Encoding;
 use crate::lsp::to_proto::EditCaps;
 use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
-/// The file path of a `file:` URI; other schemes (`untitled:`, `https:`,
-/// notebook cells) have none, so they get no disk features.
-pub(super) fn file_path(uri: &Uri) -> Option<PathBuf> {
-    if !uri.scheme().as_str().eq_ignore_ascii_case("file") {
-        return None;
-    }
-    uri.to_file_path().map(|p| p.into_owned())
-}
-
 /// A buffer's text: analysed, or kept as a plain rope when over the cap.
 #[derive(Clone)]
 pub(super) enum Text {

@@ -3,23 +3,31 @@
 //! hosts the documents ([`server`]); everything else speaks byte offsets and
 //! plain data.
 //!
-//! The transport ([`serve_stdio`]) puts three tasks around tower-lsp-server:
+//! The transport ([`serve_stdio`]) drives tower-lsp-server's service
+//! itself (not through its `Server`, whose reader keeps a second copy of
+//! every frame in its own buffer: a 6 MB `didOpen` then exists three times):
 //!
 //! ```text
-//! stdin ─▶ reader (framing::Decoder) ─▶ queue ─▶ forwarder ─▶ duplex ─▶ tower-lsp ─▶ duplex ─▶ writer ─▶ stdout
-//!              └──── error replies for refused frames ───────────────────────────────────────────▶┘
+//! stdin ─▶ reader (framing::Decoder) ─▶ queue ─▶ dispatcher ─▶ LspService ─▶ frames ─▶ writer ─▶ stdout
+//!              └──── error replies for refused frames ──────────────────────────────────────▶┘
 //! ```
 //!
 //! - the reader checks every frame ([`framing`]): a bad one is answered
 //!   (`-32700`/`-32600`) and the next is served (tower-lsp's own reader
 //!   stops at the first error); it also sees the lifecycle: `shutdown`,
 //!   `exit`, and `initialize.processId`;
-//! - the writer copies tower-lsp's frames to stdout and slips the error
-//!   replies in between frames;
-//! - the reader never waits on tower-lsp (the forwarder does), so it sees
-//!   `exit` even when a client that stopped reading stdout has stalled
-//!   tower-lsp; after `exit` a watchdog thread ends the process within
-//!   [`EXIT_GRACE`] whatever the runtime is doing (exit code 0 after
+//! - the dispatcher does what tower-lsp's `Server::serve` does, in the same
+//!   order: each request is deserialised straight from its frame and handed
+//!   to the service in arrival order (its handler starts in that order; at
+//!   most [`MAX_CONCURRENCY`] run at once); client responses go to the
+//!   client socket; the server's requests and notifications to the client
+//!   come back as frames for the writer;
+//! - the writer writes whole frames: the service's, the client socket's and
+//!   the reader's error replies;
+//! - the reader never waits on the service (the queue is between them), so
+//!   it sees `exit` even when a client that stopped reading stdout has
+//!   stalled the service; after `exit` a watchdog thread ends the process
+//!   within [`EXIT_GRACE`] whatever the runtime is doing (exit code 0 after
 //!   `shutdown`, 1 without); when the editor's process (`processId`) is
 //!   gone, it ends too (code 1);
 //! - [`contain::Contained`] turns a panic in a handler into an error response.
@@ -28,11 +36,13 @@ pub mod contain;
 pub mod encoding;
 mod files;
 pub mod framing;
+pub mod from_proto;
 mod handlers;
 pub mod hooks;
 mod host;
 mod logs;
 mod publisher;
+pub mod semantic;
 pub mod server;
 pub mod to_proto;
 
@@ -40,12 +50,20 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::{SinkExt, StreamExt};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, watch};
-use tower_lsp_server::{LspService, Server as Transport};
+use tower::Service;
+use tower_lsp_server::jsonrpc::{Request, Response};
+use tower_lsp_server::{Loopback, LspService};
 
 /// How long the process may take to end after `exit` (flushing what it can).
 pub const EXIT_GRACE: Duration = Duration::from_millis(500);
+/// Handlers running at once (tower-lsp's `Server` default).
+const MAX_CONCURRENCY: usize = 4;
+/// Frames of the service waiting for the writer (then the service waits:
+/// a client that stops reading stalls the service, not the memory).
+const OUTPUT_QUEUE: usize = 64;
 /// How often the editor's process is checked.
 const PARENT_POLL: Duration = Duration::from_secs(1);
 
@@ -70,16 +88,15 @@ pub async fn serve_stdio() -> i32 {
     let (service, socket) = LspService::build(server::Server::new).custom_method("worklog/testPanic", server::Server::test_panic).finish();
     let service = contain::Contained::new(service);
     let (input, output) = stdio();
-    // 1 MiB: the buffer's peak stays allocated (a 6 MB `didOpen` crosses
-    // in a few hops).
-    let (to_lsp, lsp_in) = tokio::io::duplex(1 << 20);
-    let (lsp_out, from_lsp) = tokio::io::duplex(1 << 20);
+    let (frames_tx, frames_rx) = mpsc::channel::<Vec<u8>>(OUTPUT_QUEUE);
     let (replies_tx, replies_rx) = mpsc::unbounded_channel::<Vec<u8>>();
+    let (incoming_tx, incoming_rx) = mpsc::unbounded_channel::<framing::Message>();
+    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
     let (end_tx, mut end_rx) = watch::channel(End::Running);
     let end_tx = Arc::new(end_tx);
-    tokio::spawn(read_input(input, to_lsp, replies_tx, end_tx.clone()));
-    let writer = tokio::spawn(write_output(from_lsp, replies_rx, output));
-    let serve = Transport::new(lsp_in, lsp_out, socket).serve(service);
+    tokio::spawn(read_input(input, incoming_tx, queued.clone(), replies_tx.clone(), end_tx.clone()));
+    let writer = tokio::spawn(write_output(frames_rx, replies_rx, output));
+    let serve = dispatch(incoming_rx, queued, service, socket, frames_tx, replies_tx);
     tokio::pin!(serve);
     let served = tokio::select! {
         _ = &mut serve => true,
@@ -163,18 +180,13 @@ const MAX_QUEUED: usize = 256 << 20;
 
 async fn read_input(
     mut input: Input,
-    to_lsp: tokio::io::DuplexStream,
+    incoming: mpsc::UnboundedSender<framing::Message>,
+    queued: Arc<std::sync::atomic::AtomicUsize>,
     replies: mpsc::UnboundedSender<Vec<u8>>,
     end: Arc<watch::Sender<End>>,
 ) {
     let mut decoder = framing::Decoder::new();
     let shutdown = AtomicBool::new(false);
-    // Frames go to tower-lsp through a forwarding task, so that this loop
-    // keeps reading stdin (and sees `exit`) even when tower-lsp is stalled
-    // by a client that stopped reading stdout.
-    let queued = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-    let (frames_tx, frames_rx) = mpsc::unbounded_channel::<(String, Vec<u8>)>();
-    tokio::spawn(forward(frames_rx, to_lsp, queued.clone()));
     let mut dropped = false;
     loop {
         match input.read_buf(decoder.buffer()).await {
@@ -210,16 +222,15 @@ async fn read_input(
                         watch_parent(pid, end.clone());
                     }
                     let exit = method == Some("exit") && !m.has_id;
-                    let header = format!("Content-Length: {}\r\n\r\n", m.body.len());
                     let size = m.body.len();
                     if queued.load(Ordering::SeqCst) + size > MAX_QUEUED {
                         if !dropped {
-                            tracing::error!("tower-lsp is not reading (stdout blocked?): dropping messages");
+                            tracing::error!("the service is not reading (stdout blocked?): dropping messages");
                             dropped = true;
                         }
                     } else {
                         queued.fetch_add(size, Ordering::SeqCst);
-                        if frames_tx.send((header, m.body)).is_err() {
+                        if incoming.send(m).is_err() {
                             return;
                         }
                     }
@@ -244,79 +255,123 @@ async fn read_input(
     // Dropping the sender ends tower-lsp's input once the queue is written.
 }
 
-/// Writes queued frames to tower-lsp's input.
-async fn forward(
-    mut frames: mpsc::UnboundedReceiver<(String, Vec<u8>)>,
-    mut to_lsp: tokio::io::DuplexStream,
+/// tower-lsp's `Server::serve` without its reader: requests are
+/// deserialised from the checked frames, handed to the service in arrival
+/// order (their handlers start in that order; at most [`MAX_CONCURRENCY`]
+/// at once, answers in completion order), client responses passed to the
+/// client socket, and everything the service sends becomes a frame for
+/// the writer. Ends when the input ends (after `exit`, or at EOF) and the
+/// handlers started are done.
+async fn dispatch<S>(
+    mut incoming: mpsc::UnboundedReceiver<framing::Message>,
     queued: Arc<std::sync::atomic::AtomicUsize>,
-) {
-    while let Some((header, body)) = frames.recv().await {
-        if to_lsp.write_all(header.as_bytes()).await.is_err() || to_lsp.write_all(&body).await.is_err() {
-            return;
-        }
-        queued.fetch_sub(body.len(), Ordering::SeqCst);
-    }
-}
-
-/// Copies tower-lsp's frames to stdout, with the reader's error replies in
-/// between frames.
-async fn write_output(mut from_lsp: tokio::io::DuplexStream, mut replies: mpsc::UnboundedReceiver<Vec<u8>>, mut out: Output) {
-    let mut buf: Vec<u8> = Vec::with_capacity(64 << 10);
-    let mut lsp_open = true;
-    let mut replies_open = true;
-    while lsp_open || replies_open {
-        tokio::select! {
-            r = from_lsp.read_buf(&mut buf), if lsp_open => {
-                match r {
-                    Ok(0) | Err(_) => lsp_open = false,
-                    Ok(_) => {}
-                }
-                // Write the complete frames; keep a partial one.
-                let complete = complete_frames(&buf);
-                if complete > 0 {
-                    if out.write_all(&buf[..complete]).await.is_err() || out.flush().await.is_err() {
-                        return;
+    mut service: S,
+    socket: tower_lsp_server::ClientSocket,
+    frames: mpsc::Sender<Vec<u8>>,
+    replies: mpsc::UnboundedSender<Vec<u8>>,
+) where
+    S: Service<Request, Response = Option<Response>>,
+    S::Error: std::fmt::Display,
+{
+    let (client_requests, mut client_responses) = Loopback::split(socket);
+    let (client_requests, client_abort) = futures::stream::abortable(client_requests);
+    let (mut tasks_tx, tasks_rx) = futures::channel::mpsc::channel(100);
+    let answer = |frames: mpsc::Sender<Vec<u8>>| {
+        move |json: serde_json::Result<Vec<u8>>| {
+            let frames = frames.clone();
+            async move {
+                match json {
+                    Ok(body) => {
+                        let _ = frames.send(framing::frame(&body)).await;
                     }
-                    buf.drain(..complete);
-                    // Don't keep the largest answer's capacity for good.
-                    if buf.is_empty() && buf.capacity() > 1 << 20 {
-                        buf = Vec::with_capacity(64 << 10);
-                    }
+                    Err(e) => tracing::error!("could not serialise a message: {e}"),
                 }
             }
-            reply = replies.recv(), if replies_open => {
-                match reply {
-                    Some(reply) => {
-                        if out.write_all(&reply).await.is_err() || out.flush().await.is_err() {
-                            return;
+        }
+    };
+    let process = tasks_rx
+        .buffer_unordered(MAX_CONCURRENCY)
+        .filter_map(futures::future::ready)
+        .map(|r: Response| serde_json::to_vec(&r))
+        .for_each(answer(frames.clone()));
+    let to_client = client_requests.map(|r: Request| serde_json::to_vec(&r)).for_each(answer(frames));
+    let read = async {
+        while let Some(m) = incoming.recv().await {
+            queued.fetch_sub(m.body.len(), Ordering::SeqCst);
+            if m.method.is_some() {
+                // The body is dropped once parsed: only the parsed request
+                // (its strings) lives on.
+                let req: Request = match serde_json::from_slice(&m.body) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let id = serde_json::from_slice::<serde_json::Value>(&m.body).ok().and_then(|v| v.get("id").cloned());
+                        drop(m);
+                        tracing::warn!("refused a message tower-lsp cannot read: {e}");
+                        let _ = replies.send(framing::error_reply(&id.unwrap_or_default(), -32600, "Invalid request"));
+                        continue;
+                    }
+                };
+                drop(m);
+                if let Err(e) = futures::future::poll_fn(|cx| service.poll_ready(cx)).await {
+                    tracing::error!("the service stopped: {e}");
+                    break;
+                }
+                let will_exit = req.method() == "exit";
+                let call = service.call(req);
+                let fut = async move {
+                    match call.await {
+                        Ok(r) => r,
+                        Err(e) => {
+                            tracing::error!("{e}");
+                            None
                         }
                     }
-                    None => replies_open = false,
+                };
+                if tasks_tx.send(fut).await.is_err() || will_exit {
+                    break;
+                }
+            } else if m.has_id {
+                match serde_json::from_slice::<Response>(&m.body) {
+                    Ok(r) => {
+                        if client_responses.send(r).await.is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => tracing::warn!("dropped a response the service cannot read: {e}"),
                 }
             }
         }
-    }
+        tasks_tx.disconnect();
+        client_abort.abort();
+    };
+    futures::join!(process, to_client, read);
 }
 
-/// The length of the complete `Content-Length: n\r\n\r\n` frames at the
-/// start of `buf` (tower-lsp writes exactly that header).
-fn complete_frames(buf: &[u8]) -> usize {
-    let mut at = 0;
-    loop {
-        let rest = &buf[at..];
-        let Some(end) = memchr::memmem::find(rest, b"\r\n\r\n") else { return at };
-        let len = std::str::from_utf8(&rest[..end])
-            .ok()
-            .and_then(|h| h.lines().find_map(|l| l.strip_prefix("Content-Length:")))
-            .and_then(|n| n.trim().parse::<usize>().ok());
-        let Some(len) = len else {
-            // Not tower-lsp's format (never happens): pass it all through.
-            return buf.len();
+/// Writes whole frames to stdout: the service's and the reader's error
+/// replies, each as it comes.
+async fn write_output(mut frames: mpsc::Receiver<Vec<u8>>, mut replies: mpsc::UnboundedReceiver<Vec<u8>>, mut out: Output) {
+    let mut frames_open = true;
+    let mut replies_open = true;
+    while frames_open || replies_open {
+        let next = tokio::select! {
+            f = frames.recv(), if frames_open => {
+                if f.is_none() {
+                    frames_open = false;
+                }
+                f
+            }
+            r = replies.recv(), if replies_open => {
+                if r.is_none() {
+                    replies_open = false;
+                }
+                r
+            }
         };
-        if rest.len() < end + 4 + len {
-            return at;
+        if let Some(bytes) = next {
+            if out.write_all(&bytes).await.is_err() || out.flush().await.is_err() {
+                return;
+            }
         }
-        at += end + 4 + len;
     }
 }
 

@@ -317,3 +317,73 @@ pub fn workspace_edit(
     }
     Ok(lsp::WorkspaceEdit { document_changes: Some(lsp::DocumentChanges::Operations(ops)), ..Default::default() })
 }
+
+/// `textDocument/definition`'s answer: links when the client takes them,
+/// else locations; a target file's range is its referenced lines.
+pub fn definition(
+    uri: &lsp::Uri,
+    rope: &Rope,
+    origin: &std::ops::Range<usize>,
+    targets: Vec<ide::Target>,
+    link_support: bool,
+    enc: Encoding,
+) -> Option<lsp::GotoDefinitionResponse> {
+    let origin = range(rope, origin, enc);
+    let mut links = Vec::new();
+    for t in targets {
+        let (target_uri, target, sel) = match t {
+            ide::Target::File { path, lines } => {
+                let Some(u) = lsp::Uri::from_file_path(&path) else { continue };
+                let (r, sel) = match lines {
+                    Some(l) => {
+                        let s = lsp::Position { line: l.start.saturating_sub(1), character: 0 };
+                        (
+                            lsp::Range { start: s, end: lsp::Position { line: l.end, character: 0 } },
+                            lsp::Range { start: s, end: lsp::Position { line: l.start, character: 0 } },
+                        )
+                    }
+                    None => (lsp::Range::default(), lsp::Range::default()),
+                };
+                (u, r, sel)
+            }
+            ide::Target::Here(r) => {
+                let r = range(rope, &r, enc);
+                (uri.clone(), r, r)
+            }
+        };
+        links.push(lsp::LocationLink {
+            origin_selection_range: Some(origin),
+            target_uri,
+            target_range: target,
+            target_selection_range: sel,
+        });
+    }
+    if links.is_empty() {
+        return None;
+    }
+    Some(if link_support {
+        lsp::GotoDefinitionResponse::Link(links)
+    } else {
+        lsp::GotoDefinitionResponse::Array(links.into_iter().map(|l| lsp::Location { uri: l.target_uri, range: l.target_range }).collect())
+    })
+}
+
+/// A fold by whole lines; `None` for one within a single line.
+pub fn folding_range(rope: &Rope, r: &std::ops::Range<usize>) -> Option<lsp::FoldingRange> {
+    let a = rope.byte_to_line(r.start.min(rope.len_bytes()));
+    let mut b = rope.byte_to_line(r.end.min(rope.len_bytes()));
+    if b > a && rope.line_to_byte(b) == r.end {
+        b -= 1; // the range ends at the start of the next line
+    }
+    (b > a).then(|| lsp::FoldingRange { start_line: a as u32, end_line: b as u32, ..Default::default() })
+}
+
+/// A chain of selection ranges, innermost first; an empty chain is the
+/// empty range at `at`.
+pub fn selection_range(rope: &Rope, chain: &[std::ops::Range<usize>], at: lsp::Position, enc: Encoding) -> lsp::SelectionRange {
+    let mut sel: Option<lsp::SelectionRange> = None;
+    for r in chain.iter().rev() {
+        sel = Some(lsp::SelectionRange { range: range(rope, r, enc), parent: sel.map(Box::new) });
+    }
+    sel.unwrap_or(lsp::SelectionRange { range: lsp::Range { start: at, end: at }, parent: None })
+}

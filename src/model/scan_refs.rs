@@ -75,7 +75,7 @@ pub(super) fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out:
         let lead = inner.len() - inner.trim_start().len();
         let tok = tok.strip_suffix(':').unwrap_or(tok);
         let base = start + c.inner.start + lead;
-        if let Some(r) = make_ref(tok, base, form_for(RefForm::Backtick), ctx.exempt, true, true) {
+        if let Some(r) = make_ref(tok, base, form_for(RefForm::Backtick), ctx.exempt, Written::InBackticks) {
             out.push(r);
         }
     }
@@ -168,15 +168,25 @@ pub(super) fn scan_refs(text: &str, start: usize, end: usize, ctx: &RefCtx, out:
         let plausible = (pb.iter().any(u8::is_ascii_alphabetic) || path.chars().any(|c| c.is_alphabetic())) && (slash || ext) && !colon;
         let accept = plausible && (lines.is_some() || ext && (ctx.path_words || in_parens && slash));
         if accept {
-            if let Some(r) = make_ref(w, start + ws + lead, form_for(RefForm::Plain), ctx.exempt, false, false) {
+            if let Some(r) = make_ref(w, start + ws + lead, form_for(RefForm::Plain), ctx.exempt, Written::Bare) {
                 out.push(r);
             }
         }
     }
 }
 
+/// How a reference token was written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Written {
+    /// In a code span: a path without extension or range may still be one
+    /// when its first folder exists (`src/auth`), which is checked later.
+    InBackticks,
+    /// A bare word: only an extension or a line range makes it a path.
+    Bare,
+}
+
 /// Build a reference from a token `path[:range]` written at `base`.
-pub(super) fn make_ref(tok: &str, base: usize, form: RefForm, exempt: bool, backtick: bool, allow_folder: bool) -> Option<FileRef> {
+pub(super) fn make_ref(tok: &str, base: usize, form: RefForm, exempt: bool, written: Written) -> Option<FileRef> {
     let (plen, lines) = refs::split_range(tok);
     let path = &tok[..plen];
     if !refs::path_chars_ok(path) || path.contains(':') && !is_drive(path) {
@@ -186,8 +196,7 @@ pub(super) fn make_ref(tok: &str, base: usize, form: RefForm, exempt: bool, back
     let mut needs_folder = false;
     if lines.is_none() && !ext {
         let first = path.split('/').next().unwrap_or("");
-        let folderish = allow_folder
-            && backtick
+        let folderish = written == Written::InBackticks
             && path.contains('/')
             && !first.is_empty()
             && !first.starts_with(['@', '.', '~'])

@@ -8,6 +8,10 @@
 //! list item and block quote), blank, or text. It does not build inlines,
 //! link reference definitions or list tightness.
 //!
+//! Long file: one state machine (the container stack, the open leaf and the
+//! rules that close them interlock line by line); split across files, each
+//! rule would be read without the state it depends on.
+//!
 //! tree-sitter-md is the reference: `tests/it/structure.rs` checks generated
 //! Markdown against its block tree. The chunk split and the chunk scanner
 //! both run this classifier, so they agree on every line.

@@ -312,35 +312,16 @@ fn score(
             None => Vec::new(),
         };
     }
-    let score_range = &score_range;
-    std::thread::scope(|scope| {
-        let mut parts = matchers.iter_mut().take(threads).enumerate();
-        let first = parts.next();
-        let handles: Vec<_> = parts
-            .map(|(t, matcher)| {
-                let (from, to) = ((t * chunk).min(total), ((t + 1) * chunk).min(total));
-                std::thread::Builder::new().spawn_scoped(scope, move || score_range(matcher, from, to))
-            })
-            .collect();
-        let mut out = match first {
-            Some((_, matcher)) => score_range(matcher, 0, chunk.min(total)),
-            None => Vec::new(),
-        };
-        for (t, handle) in handles.into_iter().enumerate() {
-            let t = t + 1;
-            let part = match handle {
-                Ok(handle) => handle.join().ok(),
-                Err(_) => None,
-            };
-            // A thread that could not be started (or died) is done here.
-            let part = part.unwrap_or_else(|| {
-                let mut fallback = Matcher::new(config());
-                score_range(&mut fallback, (t * chunk).min(total), ((t + 1) * chunk).min(total))
-            });
-            out.extend(part);
-        }
-        out
-    })
+    use rayon::prelude::*;
+    // One part per matcher on rayon's pool (no thread spawned per query);
+    // the parts come back in order.
+    let parts: Vec<Vec<(u32, u16)>> = matchers
+        .par_iter_mut()
+        .take(threads)
+        .enumerate()
+        .map(|(t, matcher)| score_range(matcher, (t * chunk).min(total), ((t + 1) * chunk).min(total)))
+        .collect();
+    parts.concat()
 }
 
 /// Sort key: best score, then shortest path, then path order (the index is

@@ -21,11 +21,13 @@
 mod fuzzy;
 mod index;
 pub mod logs;
+mod older;
 mod read;
 mod resolve;
 pub mod root;
 mod rules;
 mod safe;
+mod similar;
 mod update;
 mod watch;
 

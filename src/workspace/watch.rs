@@ -5,11 +5,16 @@
 //! links), keeps only paths inside the root that are neither hidden nor
 //! ignored by the root's ignore files, and hands them over in batches: events
 //! are collected until 50 ms pass without one (at most one second), so one
-//! `git checkout` is one callback. Within a batch each path is reported once,
-//! by its state on disk when the batch is flushed.
+//! `git checkout` is one callback. Within a batch each path is reported once.
+//! The watcher reads no file state: its events are hints, checked on disk
+//! once, by [`super::plan_events`], where they are applied.
+//!
+//! Why not `notify-debouncer-full`: it emits each path `timeout` after its
+//! own last event, on every tick, so 10,000 files written over 2 s arrived
+//! in 159 callbacks (and 29,805 events) instead of 2 — each costing the
+//! server an O(n) copy of the index. BENCHMARKS.md, "Watcher batching".
 
 use std::collections::BTreeMap;
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -22,7 +27,7 @@ use notify::event::ModifyKind;
 use notify::{Event, EventKind, RecommendedWatcher, RecursiveMode, Watcher};
 
 use super::index::relative_string;
-use super::rules::{files_below, is_ignore_file, IgnoreRules};
+use super::rules::{is_ignore_file, IgnoreRules};
 
 /// A batch ends when no event came for this long…
 const QUIET: Duration = Duration::from_millis(50);
@@ -131,8 +136,8 @@ fn run(root: PathBuf, rx: Receiver<notify::Result<Event>>, stop: Arc<AtomicBool>
 struct Marks {
     /// Appeared, or was renamed (either end of a rename).
     appeared: bool,
-    /// Only modified.
-    changed: bool,
+    /// Removed.
+    removed: bool,
 }
 
 /// The raw events of one batch, by path.
@@ -150,26 +155,25 @@ impl Batch {
         if event.need_rescan() {
             self.rescan = true;
         }
-        let appeared = match event.kind {
+        let (appeared, removed) = match event.kind {
             EventKind::Access(_) => return,
-            EventKind::Create(_) | EventKind::Remove(_) => true,
-            // Either end of a rename: the state on disk tells which.
-            EventKind::Modify(ModifyKind::Name(_)) => true,
-            EventKind::Modify(_) | EventKind::Any | EventKind::Other => false,
+            // Either end of a rename: the disk tells which, later.
+            EventKind::Create(_) | EventKind::Modify(ModifyKind::Name(_)) => (true, false),
+            EventKind::Remove(_) => (false, true),
+            EventKind::Modify(_) | EventKind::Any | EventKind::Other => (false, false),
         };
         for path in event.paths {
             let marks = self.paths.entry(path).or_default();
-            if appeared {
-                marks.appeared = true;
-            } else {
-                marks.changed = true;
-            }
+            marks.appeared |= appeared;
+            marks.removed |= removed;
         }
     }
 
-    /// Turns the batch into events, checking each path on disk now.
+    /// Turns the batch into events: one per path that is inside the root,
+    /// not hidden and not ignored (lexically, with its folders); nothing is
+    /// looked up on disk here (an ignore file that changed is re-read).
     fn flush(self, root: &Path, rules: &mut Arc<IgnoreRules>) -> Vec<FsEvent> {
-        let mut out: BTreeMap<PathBuf, FsEvent> = BTreeMap::new();
+        let mut events = Vec::new();
         let mut rescan = self.rescan;
         for (path, marks) in self.paths {
             let Some(rel) = relative_string(root, &path) else {
@@ -182,30 +186,17 @@ impl Batch {
                 }
                 continue;
             }
-            match fs::symlink_metadata(&path) {
-                Ok(meta) if meta.is_dir() => {
-                    if marks.appeared && !rules.is_ignored(&path, true) {
-                        for file in files_below(root, &path, rules) {
-                            out.insert(file.clone(), FsEvent::Created(file));
-                        }
-                    }
-                }
-                Ok(meta) if meta.is_file() => {
-                    if !rules.is_ignored(&path, false) {
-                        let event = if marks.appeared { FsEvent::Created(path.clone()) } else { FsEvent::Changed(path.clone()) };
-                        out.insert(path, event);
-                    }
-                }
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    if !rules.is_ignored(&path, false) {
-                        out.insert(path.clone(), FsEvent::Removed(path));
-                    }
-                }
-                Err(_) => {}
+            // A folder pattern (`build/`) is checked again, as a folder, by
+            // `plan_events`; files below it are caught here.
+            if rules.is_ignored(&path, false) {
+                continue;
             }
+            events.push(match marks {
+                Marks { appeared: true, .. } => FsEvent::Created(path),
+                Marks { removed: true, .. } => FsEvent::Removed(path),
+                _ => FsEvent::Changed(path),
+            });
         }
-        let mut events: Vec<FsEvent> = out.into_values().collect();
         if rescan {
             events.push(FsEvent::Rescan);
         }

@@ -145,8 +145,61 @@ fn every_code_is_documented() {
     assert_eq!(table, codes(), "docs/format.md's code table must list exactly Code::ALL");
 }
 
+/// Replaces the text between `open` (after `anchor`) and the next `close`
+/// with `body`.
+fn splice(text: &str, anchor: &str, open: &str, close: &str, body: &str) -> String {
+    let at = text.find(anchor).unwrap_or_else(|| panic!("`{anchor}` not found"));
+    let start = at + text[at..].find(open).unwrap_or_else(|| panic!("`{open}` not found after `{anchor}`")) + open.len();
+    let end = start + text[start..].find(close).unwrap_or_else(|| panic!("`{close}` not found"));
+    format!("{}{body}{}", &text[..start], &text[end..])
+}
+
+/// Writes `want` to `path` if it differs, and fails so the change gets
+/// committed (rust-analyzer's `ensure_file_contents`).
+fn ensure_generated(path: &str, want: &str, stale: &mut Vec<String>) {
+    let p = root().join(path);
+    if std::fs::read_to_string(&p).unwrap() != want {
+        std::fs::write(&p, want).unwrap();
+        stale.push(path.to_string());
+    }
+}
+
+/// The editors' lists of codes are generated from `Code::ALL` (the VS Code
+/// settings schema's `worklog.severities` names, the Helix validator's
+/// `WORKLOG_CODES`): this test rewrites them when they differ, then fails.
 #[test]
-fn editors_list_every_code() {
+fn editor_code_lists_are_generated_from_code_all() {
+    let names: Vec<&str> = Code::ALL.iter().map(|c| c.as_str()).collect();
+    let mut stale = Vec::new();
+
+    let path = "editors/vscode/package.json";
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let items: Vec<String> = names.iter().map(|n| format!("              \"{n}\"")).collect();
+    let body = format!("\n{}\n            ", items.join(",\n"));
+    ensure_generated(path, &splice(&text, "\"worklog.severities\"", "\"enum\": [", "]", &body), &mut stale);
+
+    let path = "editors/helix/validate.py";
+    let text = std::fs::read_to_string(root().join(path)).unwrap();
+    let mut lines = vec![String::new()];
+    for n in &names {
+        let item = format!("\"{n}\",");
+        let last = lines.last_mut().unwrap();
+        if !last.is_empty() && last.len() + 1 + item.len() > 80 {
+            lines.push(String::new());
+        }
+        let last = lines.last_mut().unwrap();
+        if last.is_empty() {
+            last.push_str("    ");
+        } else {
+            last.push(' ');
+        }
+        last.push_str(&item);
+    }
+    let body = format!("\n{}\n", lines.join("\n"));
+    ensure_generated(path, &splice(&text, "WORKLOG_CODES = {", "{", "}", &body), &mut stale);
+
+    assert!(stale.is_empty(), "regenerated from Code::ALL, commit them: {}", stale.join(", "));
+    // The generated lists still parse as what the editors read.
     let pkg: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
     let listed: BTreeSet<String> = pkg["contributes"]["configuration"]["properties"]["worklog.severities"]["propertyNames"]["enum"]
@@ -155,11 +208,7 @@ fn editors_list_every_code() {
         .iter()
         .filter_map(|v| v.as_str().map(str::to_string))
         .collect();
-    assert_eq!(listed, codes(), "editors/vscode/package.json: worklog.severities must name exactly Code::ALL");
-    let helix = std::fs::read_to_string(root().join("editors/helix/validate.py")).unwrap();
-    let block = helix.split("WORKLOG_CODES = {").nth(1).and_then(|b| b.split('}').next()).expect("WORKLOG_CODES in validate.py");
-    let listed: BTreeSet<String> = block.split('"').skip(1).step_by(2).map(str::to_string).collect();
-    assert_eq!(listed, codes(), "editors/helix/validate.py: WORKLOG_CODES must be exactly Code::ALL");
+    assert_eq!(listed, codes());
 }
 
 #[test]
@@ -203,4 +252,35 @@ fn rust_version_covers_the_lockfile() {
     if let Some((v, name)) = need {
         assert!(parse(ours) >= parse(&v), "rust-version {ours} is below {v}, which the locked `{name}` needs");
     }
+}
+
+/// No room in `src/` holds more than ~500 lines of code (its test module
+/// and files that are test modules not counted) unless its first lines say
+/// why (a `//! Long file:` line).
+#[test]
+fn source_files_are_small_or_say_why() {
+    const MAX: usize = 520;
+    let mut long = Vec::new();
+    for f in rust_files(&root().join("src")) {
+        let text = std::fs::read_to_string(&f).unwrap();
+        if f.file_name().is_some_and(|n| n == "tests.rs") {
+            continue;
+        }
+        let code = text.split("\n#[cfg(test)]").next().unwrap_or("").lines().count();
+        let says_why = text.lines().take(30).any(|l| l.starts_with("//! Long file:"));
+        if code > MAX && !says_why {
+            long.push(format!("{} ({code} lines)", f.strip_prefix(root()).unwrap().display()));
+        }
+    }
+    assert!(long.is_empty(), "split these files, or say at their top why not (a `//! Long file: …` line):\n{}", long.join("\n"));
+}
+
+/// SARIF describes every rule: each code has an entry in
+/// `src/cli/machine.rs`'s `DESCRIPTIONS`.
+#[test]
+fn every_code_is_described_for_sarif() {
+    let text = std::fs::read_to_string(root().join("src/cli/machine.rs")).unwrap();
+    let block = text.split("const DESCRIPTIONS").nth(1).and_then(|b| b.split("];").next()).expect("DESCRIPTIONS in machine.rs");
+    let missing: Vec<String> = codes().into_iter().filter(|c| !block.contains(&format!("(\"{c}\","))).collect();
+    assert!(missing.is_empty(), "src/cli/machine.rs DESCRIPTIONS lacks: {}", missing.join(", "));
 }

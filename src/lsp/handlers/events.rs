@@ -4,7 +4,7 @@
 use tower_lsp_server::ls_types::*;
 
 use crate::lsp::files::*;
-use crate::lsp::host::*;
+use crate::lsp::from_proto;
 use crate::lsp::server::*;
 use crate::workspace;
 
@@ -19,18 +19,7 @@ pub(in crate::lsp) async fn did_change_configuration(server: &Server, params: Di
 }
 
 pub(in crate::lsp) async fn did_change_watched_files(server: &Server, params: DidChangeWatchedFilesParams) {
-    let events: Vec<workspace::FsEvent> = params
-        .changes
-        .into_iter()
-        .filter_map(|c| {
-            let p = file_path(&c.uri)?;
-            Some(match c.typ {
-                FileChangeType::CREATED => workspace::FsEvent::Created(p),
-                FileChangeType::DELETED => workspace::FsEvent::Removed(p),
-                _ => workspace::FsEvent::Changed(p),
-            })
-        })
-        .collect();
+    let events: Vec<workspace::FsEvent> = params.changes.iter().filter_map(from_proto::fs_event).collect();
     let ctx = server.ctx();
     {
         let mut q = lock_queue(&ctx.fs_queue);

@@ -11,6 +11,7 @@ pub(super) mod lifecycle;
 pub(super) mod navigation;
 pub(super) mod references;
 pub(super) mod rename;
+pub(super) mod semantic;
 pub(super) mod structure;
 pub(super) mod symbols;
 pub(super) mod sync;

@@ -2,7 +2,7 @@
 //! read the disk, so each runs on the blocking pool.
 
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::ls_types::{self as lsp, *};
+use tower_lsp_server::ls_types::*;
 
 use crate::ide;
 use crate::lsp::encoding;
@@ -23,39 +23,7 @@ pub(in crate::lsp) async fn goto_definition(server: &Server, params: GotoDefinit
         let Text::Analysed(doc) = &s.text else { return None };
         let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
         let (origin, targets) = ide::definition(doc, offset, s.path.as_deref(), s.facts())?;
-        let origin = encoding::range(doc.rope(), &origin, s.encoding);
-        let mut links = Vec::new();
-        for t in targets {
-            let (target_uri, range, sel) = match t {
-                ide::Target::File { path, lines } => {
-                    let Some(u) = Uri::from_file_path(&path) else { continue };
-                    let (r, sel) = match lines {
-                        Some(l) => {
-                            let s = Position { line: l.start - 1, character: 0 };
-                            (
-                                lsp::Range { start: s, end: Position { line: l.end, character: 0 } },
-                                lsp::Range { start: s, end: Position { line: l.start, character: 0 } },
-                            )
-                        }
-                        None => (lsp::Range::default(), lsp::Range::default()),
-                    };
-                    (u, r, sel)
-                }
-                ide::Target::Here(r) => {
-                    let r = encoding::range(doc.rope(), &r, s.encoding);
-                    (uri.clone(), r, r)
-                }
-            };
-            links.push(LocationLink { origin_selection_range: Some(origin), target_uri, target_range: range, target_selection_range: sel });
-        }
-        if links.is_empty() {
-            return None;
-        }
-        Some(if link_support {
-            GotoDefinitionResponse::Link(links)
-        } else {
-            GotoDefinitionResponse::Array(links.into_iter().map(|l| Location { uri: l.target_uri, range: l.target_range }).collect())
-        })
+        to_proto::definition(&uri, doc.rope(), &origin, targets, link_support, s.encoding)
     })
     .await;
     Ok(r.flatten())

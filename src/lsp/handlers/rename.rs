@@ -9,14 +9,13 @@
 //! the new name exists is asked of the disk); never a path outside the log's
 //! project root, never onto an existing file.
 
-use std::path::PathBuf;
-
 use tower_lsp_server::jsonrpc::{Error, Result};
 use tower_lsp_server::ls_types::*;
 
 use crate::ide::change::SourceChange;
 use crate::ide::xref;
 use crate::lsp::encoding;
+use crate::lsp::from_proto;
 use crate::lsp::host::*;
 use crate::lsp::logs::logs_view;
 use crate::lsp::server::*;
@@ -80,13 +79,11 @@ pub(in crate::lsp) async fn will_rename_files(server: &Server, params: RenameFil
         (server.host.clone(), h.edit_caps, h.encoding())
     };
     let r = blocking("willRenameFiles", move || {
-        let path = |u: &str| -> Option<PathBuf> { file_path(&u.parse::<Uri>().ok()?).map(|p| canonical_file(&p)) };
         let view = logs_view(&host);
         let logs = view.logs();
         let mut change = SourceChange::default();
-        for f in &params.files {
-            let (Some(from), Some(to)) = (path(&f.old_uri), path(&f.new_uri)) else { continue };
-            change.extend(xref::rename_edits(&logs, &from, &to).0);
+        for (from, to) in params.files.iter().filter_map(from_proto::file_rename) {
+            change.extend(xref::rename_edits(&logs, &canonical_file(&from), &canonical_file(&to)).0);
         }
         if change.is_empty() {
             return None;

@@ -3,12 +3,12 @@
 use std::collections::HashSet;
 
 use tower_lsp_server::jsonrpc::Result;
-use tower_lsp_server::ls_types::{self as lsp, *};
+use tower_lsp_server::ls_types::*;
 
 use crate::ide;
-use crate::lsp::encoding;
 use crate::lsp::host::*;
 use crate::lsp::server::*;
+use crate::lsp::{encoding, to_proto};
 
 /// `selectionRange`: positions answered with trees (later ones get their
 /// own empty range), and distinct entries whose trees are built per request.
@@ -18,18 +18,7 @@ const SELECTION_CHUNKS: usize = 16;
 pub(in crate::lsp) async fn folding_range(server: &Server, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {
     let Some(s) = server.snapshot(&params.text_document.uri) else { return Ok(None) };
     let Text::Analysed(doc) = &s.text else { return Ok(None) };
-    let rope = doc.rope();
-    let out = ide::folding(doc)
-        .into_iter()
-        .filter_map(|r| {
-            let a = rope.byte_to_line(r.start.min(rope.len_bytes()));
-            let mut b = rope.byte_to_line(r.end.min(rope.len_bytes()));
-            if b > a && rope.line_to_byte(b) == r.end {
-                b -= 1; // the range ends at the start of the next line
-            }
-            (b > a).then(|| FoldingRange { start_line: a as u32, end_line: b as u32, ..Default::default() })
-        })
-        .collect();
+    let out = ide::folding(doc).iter().filter_map(|r| to_proto::folding_range(doc.rope(), r)).collect();
     Ok(Some(out))
 }
 
@@ -62,14 +51,8 @@ pub(in crate::lsp) async fn selection_range(server: &Server, params: SelectionRa
             .iter()
             .enumerate()
             .map(|(k, p)| {
-                let mut sel: Option<SelectionRange> = None;
-                if k < answered {
-                    let off = encoding::offset(doc.rope(), *p, enc);
-                    for r in ide::selection(&doc, off).iter().rev() {
-                        sel = Some(SelectionRange { range: encoding::range(doc.rope(), r, enc), parent: sel.map(Box::new) });
-                    }
-                }
-                sel.unwrap_or(SelectionRange { range: lsp::Range { start: *p, end: *p }, parent: None })
+                let chain = if k < answered { ide::selection(&doc, encoding::offset(doc.rope(), *p, enc)) } else { Vec::new() };
+                to_proto::selection_range(doc.rope(), &chain, *p, enc)
             })
             .collect();
         Some(out)

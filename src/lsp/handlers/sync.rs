@@ -6,6 +6,7 @@ use tower_lsp_server::ls_types::*;
 
 use crate::document::Document;
 use crate::lsp::encoding;
+use crate::lsp::from_proto::file_path;
 use crate::lsp::host::*;
 use crate::lsp::publisher::*;
 use crate::lsp::server::*;
