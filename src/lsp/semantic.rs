@@ -235,7 +235,6 @@ impl Results {
 
 #[cfg(test)]
 #[path = "../../benches/support/gen.rs"]
-#[allow(dead_code)]
 mod gen;
 
 #[cfg(test)]
