@@ -269,13 +269,11 @@ pub fn ref_at(log: &LogSummary, offset: usize) -> Option<&IndexedRef> {
 pub fn rename_edits(logs: &Logs<'_>, from: &Path, to: &Path) -> (SourceChange, usize) {
     let mut change = SourceChange::default();
     let mut skipped = 0;
-    let mut all: Vec<&LogSummary> = logs.iter().collect();
-    all.sort_by(|a, b| a.path.cmp(&b.path));
-    for log in all {
+    for log in logs.referencing(from) {
         let Some(root) = log.root.as_deref() else { continue };
         for r in log.refs.iter().filter(|r| r.editable) {
             // The one target under `from` (a bare name matching several files is ambiguous).
-            let Some(old) = r.targets.iter().find(|t| t.starts_with(from)) else { continue };
+            let Some(old) = r.targets.iter().find(|t| at_or_below(t, from)) else { continue };
             if r.targets.len() > 1 {
                 skipped += 1;
                 continue;
