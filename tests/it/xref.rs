@@ -412,3 +412,38 @@ fn older_files_of_the_same_log_are_not_other_logs() {
     let others: Vec<String> = xref::logs_sharing_files(&logs, api).iter().map(|p| f.rel(p)).collect();
     expect![[r#"["logs/Auth-WorkLog-v1.md", "logs/Auth-WorkLog-v2.md"]"#]].assert_eq(&format!("{others:?}"));
 }
+
+#[test]
+fn rename_from_a_reference_refuses_odd_names() {
+    let fixture = Fixture::parse(&WORKSPACE.replace("login in `src/auth/service.ts:1-40`", "login in `src/auth/serv$0ice.ts:1-40`"));
+    let f = fixture.write();
+    let indexes = [Arc::new(log_index(&f))];
+    let logs = Logs { indexes: &indexes, open: &[] };
+    let (rel, at) = fixture.cursor.clone().unwrap();
+    let log = logs.get(&f.path(&rel)).unwrap();
+    let r = xref::ref_at(log, at).unwrap();
+    let exists = |p: &std::path::Path| p.exists();
+    for name in [
+        "",
+        " ",
+        ".",
+        "..",
+        "a\u{0}b",
+        "/etc/passwd",
+        "~/x.ts",
+        "C:\\x.ts",
+        "../../x.ts",
+        "src/auth/",
+        "src/auth/service.ts",
+        "a b.ts",
+        "x`.ts",
+    ] {
+        assert!(xref::rename_reference(&logs, log, r, name, &exists).is_none(), "{name:?}");
+    }
+    // A bare name renames in place; a new folder is fine (the client creates it).
+    let c = xref::rename_reference(&logs, log, r, "auth-service.ts", &exists).unwrap();
+    assert_eq!(c.ops, [FileOp::Rename { from: f.path("src/auth/service.ts"), to: f.path("src/auth/auth-service.ts") }]);
+    // Moved to a new folder under its name: the bare `service.ts` stays.
+    let c = xref::rename_reference(&logs, log, r, "src/new/service.ts", &exists).unwrap();
+    assert_eq!(c.edit_count(), 3);
+}
