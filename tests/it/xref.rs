@@ -443,6 +443,13 @@ fn rename_from_a_reference_refuses_odd_names() {
     // A bare name renames in place; a new folder is fine (the client creates it).
     let c = xref::rename_reference(&logs, log, r, "auth-service.ts", &exists).unwrap();
     assert_eq!(c.ops, [FileOp::Rename { from: f.path("src/auth/service.ts"), to: f.path("src/auth/auth-service.ts") }]);
+    // The link written from the log's folder renames from there, `..` up to the root.
+    let link_at = read(&f, &rel).find("../src/auth/service.ts").unwrap() + 3;
+    let link = xref::ref_at(log, link_at).unwrap();
+    assert_eq!(link.written, "../src/auth/service.ts");
+    let c = xref::rename_reference(&logs, log, link, "../src/auth/session.ts", &exists).unwrap();
+    assert_eq!(c.ops, [FileOp::Rename { from: f.path("src/auth/service.ts"), to: f.path("src/auth/session.ts") }]);
+    assert!(xref::rename_reference(&logs, log, link, "../../session.ts", &exists).is_none());
     // Moved to a new folder under its name: the bare `service.ts` stays.
     let c = xref::rename_reference(&logs, log, r, "src/new/service.ts", &exists).unwrap();
     assert_eq!(c.edit_count(), 3);

@@ -369,7 +369,11 @@ pub fn rename_reference(
     let new = if !written.contains(['/', '\\']) {
         old.with_file_name(written)
     } else if r.from_log_folder {
-        lexical(log.path.parent()?, written)?
+        // From the log's folder, `..` may climb as far as the project root.
+        match relative(root, log.path.parent()?) {
+            Some(dir) => lexical(root, &format!("{dir}/{written}"))?,
+            None => lexical(root, written)?,
+        }
     } else {
         lexical(root, written)?
     };
