@@ -139,7 +139,8 @@ impl<'a> Logs<'a> {
                 }
             }
         }
-        out.sort_by(|a, b| a.path.cmp(&b.path));
+        // By bytes: cheaper than by component, and as stable an order.
+        out.sort_by(|a, b| a.path.as_os_str().cmp(b.path.as_os_str()));
         out.dedup_by(|a, b| a.path == b.path);
         out
     }
