@@ -20,11 +20,11 @@ pub(in crate::lsp) async fn document_symbol(server: &Server, params: DocumentSym
 
 /// Entries of every Work Log of the workspace (the index, open logs as
 /// they are in the editor) by version or title words; open logs without a
-/// file path (`untitled:`) too. On the blocking pool: open logs changed
+/// file path (`untitled:`) too, when they are logs. On the blocking pool: open logs changed
 /// since last summarised have their references resolved.
 pub(in crate::lsp) async fn symbol(server: &Server, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
     const LIMIT: usize = 128;
-    let (unsaved, enc) = {
+    let (unsaved, enc, config) = {
         let h = server.host();
         let mut docs: Vec<(Uri, Document)> = h
             .docs
@@ -36,7 +36,7 @@ pub(in crate::lsp) async fn symbol(server: &Server, params: WorkspaceSymbolParam
             })
             .collect();
         docs.sort_by(|a, b| a.0.as_str().cmp(b.0.as_str()));
-        (docs, h.encoding())
+        (docs, h.encoding(), h.default_config.clone())
     };
     let host = server.host.clone();
     let r = blocking("workspace/symbol", move || {
@@ -45,7 +45,8 @@ pub(in crate::lsp) async fn symbol(server: &Server, params: WorkspaceSymbolParam
             .iter()
             .filter_map(|e| to_proto::indexed_symbol(e.log, e.entry, enc))
             .collect();
-        for (uri, doc) in &unsaved {
+        // Work Logs only, as for the files (never cry wolf).
+        for (uri, doc) in unsaved.iter().filter(|(_, doc)| crate::analysis::recognise(doc, &config, None).is_log()) {
             if out.len() >= LIMIT {
                 break;
             }
