@@ -22,6 +22,14 @@ pub enum RefScope {
     All,
 }
 
+/// Whether references are followed through git history (spec §4b).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HistoryMode {
+    Auto,
+    /// No git is read at all.
+    Off,
+}
+
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone)]
@@ -34,6 +42,7 @@ pub struct Config {
     pub globs: Vec<String>,
     pub references: RefScope,
     pub max_file_size: u64,
+    pub history: HistoryMode,
     glob_set: GlobSet,
 }
 
@@ -45,6 +54,7 @@ impl Default for Config {
             globs: Vec::new(),
             references: RefScope::Latest,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            history: HistoryMode::Auto,
             glob_set: GlobSet::empty(),
         };
         c.rebuild_globs(&mut Vec::new());
@@ -145,6 +155,11 @@ impl Config {
                     Some("all") => self.references = RefScope::All,
                     _ => warnings.push(format!("worklog: `{key}` must be \"latest\" or \"all\"")),
                 },
+                "history" => match val.as_str() {
+                    Some("auto") => self.history = HistoryMode::Auto,
+                    Some("off") => self.history = HistoryMode::Off,
+                    _ => warnings.push(format!("worklog: `{key}` must be \"auto\" or \"off\"")),
+                },
                 "maxfilesize" => match val.as_u64() {
                     Some(n) => self.max_file_size = n,
                     None => warnings.push(format!("worklog: `{key}` must be a number of bytes")),
@@ -193,11 +208,13 @@ mod tests {
         assert!(!c.name_matches("Auth-WorkLog-v1.md"));
         assert!(!c.name_matches("worklog.md"));
         let mut c = Config::default();
-        let w = c.apply_toml("globs = [\"*.log.md\", \"*-WorkLog-v*.md\"]\nreferences = \"all\"\n");
+        let w = c.apply_toml("globs = [\"*.log.md\", \"*-WorkLog-v*.md\"]\nreferences = \"all\"\nhistory = \"off\"\n");
         assert!(w.is_empty());
         assert!(c.name_matches("x.log.md"));
         assert!(c.name_matches("auth-worklog-v3.md"));
         assert!(!c.name_matches("worklog.md"));
         assert_eq!(c.references, RefScope::All);
+        assert_eq!(c.history, HistoryMode::Off);
+        assert_eq!(Config::default().history, HistoryMode::Auto);
     }
 }

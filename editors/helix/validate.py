@@ -47,7 +47,7 @@ DIAGNOSTIC_SEVERITIES = {"error", "warning", "info", "hint"}
 HELIX_BUILTIN_SERVERS = {"marksman", "markdown-oxide"}
 
 # worklog-ls settings (docs: the "worklog" section).
-WORKLOG_SETTINGS = {"requiredSections", "severities", "globs", "references", "maxFileSize"}
+WORKLOG_SETTINGS = {"requiredSections", "severities", "globs", "references", "maxFileSize", "history"}
 WORKLOG_SEVERITIES = {"error", "warning", "information", "hint", "off"}
 WORKLOG_CODES = {
     "missing-frontmatter", "missing-version", "missing-status",
@@ -57,6 +57,7 @@ WORKLOG_CODES = {
     "bad-priority", "missing-priority", "file-not-found", "range-out-of-bounds",
     "bad-range", "outside-workspace", "mojibake", "file-too-large",
     "completed-with-open-high", "blocked-without-blocker", "history-disagrees",
+    "range-moved", "range-changed", "range-removed",
 }
 WORKLOG_FIELDS = {
     "Prev", "Now", "Progress", "Files", "Work", "Decisions", "Works", "Fails", "Blockers",

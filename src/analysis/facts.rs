@@ -6,6 +6,7 @@
 //! `crate::workspace` (real disk, cached) and by in-memory fakes in tests.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// How a path written in a log resolves (spec §3, "Resolution").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +33,18 @@ pub trait FileFacts {
     /// Number of lines of an existing file returned by [`FileFacts::resolve`];
     /// `None` if it cannot be counted (binary, too large, not a regular file).
     fn line_count(&self, file: &Path) -> Option<usize>;
+    /// What git history says about the reference `reference` of the log at
+    /// `log_path` (spec §4b), if it is known: computed off the request path
+    /// and looked up here. The default knows nothing.
+    fn history(&self, _log_path: &Path, _reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
+        None
+    }
+    /// Whether [`FileFacts::history`] may know anything about the log at
+    /// `log_path` (so the analysis skips the per-reference lookups when it
+    /// cannot: they run on every keystroke).
+    fn has_history(&self, _log_path: &Path) -> bool {
+        false
+    }
     /// For a `written` path that resolved [`Resolution::NotFound`]: the
     /// nearest existing files, best first, at most `limit`, each as it
     /// would be written (relative to the project root, `/`-separated). Only
@@ -88,4 +101,52 @@ impl FileFacts for NoFacts {
     fn line_count(&self, _file: &Path) -> Option<usize> {
         None
     }
+}
+
+/// Which reference a history fact is asked for: where it is written in the
+/// document (the byte offset of its path and range as written) and that text.
+/// A fact computed for another text of the log (an older buffer) has another
+/// offset or token, so it is never applied to the wrong reference.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct HistoryQuery<'a> {
+    pub at: usize,
+    pub token: &'a str,
+}
+
+/// The commit a reference was written against (spec §4b, "anchor").
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Anchor {
+    /// Abbreviated commit id (7 hex digits).
+    pub commit: String,
+    /// The commit's date, `YYYY-MM-DD`.
+    pub date: String,
+    /// `true` when found by blame, `false` when by the entry's date (no
+    /// usable blame: untracked log, no commits).
+    pub by_blame: bool,
+}
+
+/// Where a referenced range is now, compared with its anchor.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum HistoryOutcome {
+    /// The same lines, at the same place, in the same file: nothing to say.
+    Unchanged,
+    /// The same lines (compared without surrounding whitespace) now at
+    /// `start..=end`; `path` is the new path (relative to the project root)
+    /// when the file was renamed.
+    Moved { path: Option<String>, start: u32, end: u32 },
+    /// `remain` of the `of` lines are still there, roughly at `start..=end`.
+    Changed { path: Option<String>, remain: u32, of: u32, start: u32, end: u32 },
+    /// All lines (or the file, `file: true`) are gone; `commit` (abbreviated,
+    /// or `None` when the removal is not committed yet) removed them.
+    Removed { commit: Option<String>, date: Option<String>, file: bool },
+}
+
+/// What git history says about one reference.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct HistoryFact {
+    pub anchor: Anchor,
+    pub outcome: HistoryOutcome,
+    /// The referenced lines as they were at the anchor (at most a few dozen,
+    /// for hover).
+    pub then: Vec<String>,
 }

@@ -2,6 +2,7 @@
 //! ranges. No IO happens here: disk facts come through [`facts::FileFacts`].
 
 pub mod facts;
+pub mod history;
 pub mod sibling;
 pub mod status;
 
@@ -112,6 +113,7 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     if let Some(log) = cx.path {
         sibling::history_checks(doc, log, cx.facts, &mut out);
     }
+    history::history_checks(doc, cx, &mut out);
     let mut out: Vec<Diagnostic> = out
         .into_iter()
         .filter_map(|mut d| {
@@ -330,7 +332,7 @@ fn field_insertion(doc: &Document, c: &crate::document::Chunk, k: crate::model::
 
 /// A line range as written (`84-120`, `L84-L120`, `L84-120`, `L42`), with
 /// new numbers in the same style.
-fn restyle_range(written: &str, start: u32, end: u32) -> String {
+pub(crate) fn restyle_range(written: &str, start: u32, end: u32) -> String {
     let l1 = if written.starts_with('L') { "L" } else { "" };
     let l2 = if written.contains("-L") { "L" } else { "" };
     if start == end {

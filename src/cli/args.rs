@@ -114,6 +114,12 @@ pub struct StatusArgs {
     /// Output format: the sentence, or one JSON object (docs/cli.md)
     #[arg(long, value_enum, value_name = "FORMAT", default_value_t = StatusFormat::Human)]
     pub format: StatusFormat,
+
+    /// With --format json: where each reference's lines are now, by git
+    /// history (a `history` list per file; off when the log's settings say
+    /// `history = "off"`)
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -149,6 +155,12 @@ pub struct CheckArgs {
     /// CLICOLOR_FORCE enables)
     #[arg(long, value_enum, value_name = "WHEN", default_value_t = ColorWhen::Auto)]
     pub color: ColorWhen,
+
+    /// Follow every reference of every entry through git history: where its
+    /// lines are now (range-moved, range-changed, range-removed); reads git,
+    /// so it is off unless asked for (the `history = "off"` setting wins)
+    #[arg(long)]
+    pub history: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

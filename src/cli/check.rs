@@ -7,8 +7,9 @@ use std::sync::{Arc, OnceLock};
 
 use crate::analysis::{self, facts::NoFacts, Diagnostic, Severity};
 use crate::config::Config;
+use crate::config::HistoryMode;
 use crate::document::Document;
-use crate::workspace::{self, root::project_root_for, FileIndex, LineCache, WorkspaceFacts};
+use crate::workspace::{self, history, root::project_root_for, FileIndex, LineCache, WorkspaceFacts};
 
 /// The code of the one diagnostic a file gets when it is not text (invalid
 /// UTF-8 or a NUL byte). A CLI-only code: the server only sees text.
@@ -149,6 +150,12 @@ struct RootState {
 /// Check `paths` (files or folders). `root` overrides every log's project
 /// root.
 pub fn check_paths(paths: &[PathBuf], root: Option<&Path>) -> Outcome {
+    check_paths_with(paths, root, false)
+}
+
+/// [`check_paths`], with the history checks (spec §4b) when `history` is
+/// set and the log's settings do not turn them off.
+pub fn check_paths_with(paths: &[PathBuf], root: Option<&Path>, history: bool) -> Outcome {
     let mut outcome = Outcome::default();
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let given_root = root.map(|r| workspace::canonical_root(&absolute(&cwd, r)));
@@ -186,7 +193,7 @@ pub fn check_paths(paths: &[PathBuf], root: Option<&Path>) -> Outcome {
             }
             RootState { config, facts: OnceLock::new() }
         });
-        match check_file(&path, &abs, root.as_deref(), state) {
+        match check_file(&path, &abs, root.as_deref(), state, history) {
             Ok(mut report) => {
                 report.explicit = explicit;
                 outcome.files.push(report);
@@ -206,7 +213,7 @@ fn absolute(cwd: &Path, p: &Path) -> PathBuf {
 }
 
 /// Analyse one file.
-fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState) -> std::io::Result<FileReport> {
+fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState, history: bool) -> std::io::Result<FileReport> {
     let mut report = FileReport {
         path: path.to_path_buf(),
         explicit: false,
@@ -285,6 +292,17 @@ fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState) -
             WorkspaceFacts::new(root, Some(index), lines)
         }),
         None => &no_facts,
+    };
+    let report_h;
+    let with_history;
+    let facts: &dyn analysis::facts::FileFacts = match root {
+        Some(root) if history && config.history == HistoryMode::Auto => {
+            let req = history::Request { root, log: abs, doc: &doc, facts, max_bytes: config.max_file_size };
+            report_h = history::compute(&req, None);
+            with_history = history::WithHistory { inner: facts, report: &report_h };
+            &with_history
+        }
+        _ => facts,
     };
     let cx = analysis::Context { config, path: Some(abs), facts };
     report.diagnostics = analysis::diagnostics(&doc, &cx).into_iter().map(|d| diag(&doc, d)).collect();

@@ -24,7 +24,7 @@ use std::io::Write;
 use std::process::ExitCode;
 
 pub use args::{CheckArgs, Cli, ColorWhen, Command, Format, HandoffArgs, NextArgs, StatusArgs, StatusFormat};
-pub use check::{check_paths, FileReport, Outcome};
+pub use check::{check_paths, check_paths_with, FileReport, Outcome};
 
 /// Run `worklog-ls check` with the process's stdout and stderr; the exit
 /// status. `--color auto` is anstream's choice per stream: `NO_COLOR` wins
@@ -47,7 +47,7 @@ pub fn run_check(args: &CheckArgs) -> ExitCode {
 /// them (an `anstream::AutoStream` strips them when colour is off). Machine
 /// formats are never styled. Returns the exit status.
 pub fn check(args: &CheckArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
-    let outcome = check_paths(&args.paths, args.root.as_deref());
+    let outcome = check_paths_with(&args.paths, args.root.as_deref(), args.history);
     let written = match args.format {
         Format::Human => human::write(&outcome, out, err),
         Format::Json => machine::write_json(&outcome, out),

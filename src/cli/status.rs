@@ -25,10 +25,15 @@ pub fn run(args: &StatusArgs) -> ExitCode {
 pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8 {
     let mut code = 0u8;
     let mut logs: Vec<(PathBuf, LogStatus)> = Vec::new();
+    let mut histories: Vec<Option<serde_json::Value>> = Vec::new();
     let mut problems: Vec<serde_json::Value> = Vec::new();
     for p in &args.files {
         match read_log(p) {
-            Ok((_, doc)) => logs.push((p.clone(), log_status(&doc))),
+            Ok((_, doc)) => {
+                let h = if args.history && args.format == StatusFormat::Json { history_of(p, &doc) } else { None };
+                logs.push((p.clone(), log_status(&doc)));
+                histories.push(h);
+            }
             Err(f) => {
                 code = code.max(f.status);
                 problems.push(json!({ "path": p.display().to_string(), "message": f.message }));
@@ -62,15 +67,20 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
             let files: Vec<serde_json::Value> = logs
                 .iter()
                 .zip(&sup)
-                .map(|((p, st), by)| {
-                    json!({
+                .zip(&histories)
+                .map(|(((p, st), by), history)| {
+                    let mut v = json!({
                         "path": p.display().to_string(),
                         "current": by.is_none(),
                         "superseded_by": by.map(|j| logs[j].0.display().to_string()),
                         "line": agent_line(st),
                         "lens": lens_text(st),
                         "status": st,
-                    })
+                    });
+                    if let Some(h) = history {
+                        v["history"] = h.clone();
+                    }
+                    v
                 })
                 .collect();
             let doc = json!({ "version": 1, "files": files, "errors": problems });
@@ -84,4 +94,53 @@ pub fn status(args: &StatusArgs, out: &mut dyn Write, err: &mut dyn Write) -> u8
         return 2;
     }
     code
+}
+
+/// The history facts of a log (spec §4b) as JSON: one object per reference
+/// with a fact: its line, the reference as written, the code (`null` when
+/// unchanged), the anchor, and where its lines are now. `None` without a
+/// project root or with `history = "off"`.
+fn history_of(path: &std::path::Path, doc: &crate::document::Document) -> Option<serde_json::Value> {
+    use crate::analysis::facts::HistoryOutcome;
+    use crate::workspace::{self, history, root::project_root_for, FileIndex, LineCache, WorkspaceFacts};
+    let abs = std::fs::canonicalize(path).ok()?;
+    let root = project_root_for(&abs, None)?;
+    let mut config = crate::config::Config::default();
+    if let Some(t) = workspace::read_config(&root) {
+        config.apply_toml(&t);
+    }
+    if config.history == crate::config::HistoryMode::Off {
+        return None;
+    }
+    let facts = WorkspaceFacts::new(
+        &root,
+        Some(std::sync::Arc::new(FileIndex::build(&root))),
+        std::sync::Arc::new(LineCache::new(config.max_file_size)),
+    );
+    let req = history::Request { root: &root, log: &abs, doc, facts: &facts, max_bytes: config.max_file_size };
+    let report = history::compute(&req, None);
+    let list: Vec<serde_json::Value> = report
+        .iter()
+        .map(|(at, token, f)| {
+            let line = doc.rope().byte_to_line(at.min(doc.len())) + 1;
+            let (code, now) = match &f.outcome {
+                HistoryOutcome::Unchanged => (None, json!({"unchanged": true})),
+                HistoryOutcome::Moved { path, start, end } => (Some("range-moved"), json!({"path": path, "start": start, "end": end})),
+                HistoryOutcome::Changed { path, remain, of, start, end } => {
+                    (Some("range-changed"), json!({"path": path, "start": start, "end": end, "remain": remain, "of": of}))
+                }
+                HistoryOutcome::Removed { commit, date, file } => {
+                    (Some("range-removed"), json!({"removed_by": commit, "removed_on": date, "file_deleted": file}))
+                }
+            };
+            json!({
+                "line": line,
+                "reference": token,
+                "code": code,
+                "anchor": {"commit": f.anchor.commit, "date": f.anchor.date, "by_blame": f.anchor.by_blame},
+                "now": now,
+            })
+        })
+        .collect();
+    Some(json!(list))
 }

@@ -85,6 +85,9 @@ codes! {
     CompletedWithOpenHigh => "completed-with-open-high", Information;
     BlockedWithoutBlocker => "blocked-without-blocker", Information;
     HistoryDisagrees => "history-disagrees", Information;
+    RangeMoved => "range-moved", Hint;
+    RangeChanged => "range-changed", Hint;
+    RangeRemoved => "range-removed", Information;
 }
 
 /// A text edit that fixes a diagnostic.

@@ -5,6 +5,7 @@
 
 pub mod change;
 pub mod completion;
+pub mod history;
 pub mod semantic;
 pub mod xref;
 

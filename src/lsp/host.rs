@@ -10,12 +10,14 @@ use ropey::Rope;
 use serde_json::Value;
 use tower_lsp_server::ls_types::*;
 
-use crate::analysis::{self, facts::FileFacts};
+use crate::analysis::facts::{FileFacts, HistoryFact, HistoryQuery, Resolution};
+use crate::analysis::{self};
 use crate::config::Config;
 use crate::document::Document;
 use crate::ide::xref::{LogIndex, LogSummary};
 use crate::lsp::encoding::Encoding;
 use crate::lsp::to_proto::EditCaps;
+use crate::workspace::history::{BlameCache, HistoryReport};
 use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
 /// A buffer's text: analysed, or kept as a plain rope when over the cap.
@@ -117,6 +119,22 @@ pub(super) struct Host {
     /// Summaries of the open logs by path, for the version summarised
     /// (`None`: not a log): they stand in for the disk state in cross-log features.
     pub(super) open_logs: HashMap<PathBuf, (i32, Option<Arc<LogSummary>>)>,
+    /// History facts per open log (spec §4b), computed in the background.
+    pub(super) history: HashMap<Uri, HistoryState>,
+    /// Bumped when files or settings change: every history report is then
+    /// computed again at the next publish.
+    pub(super) history_epoch: u64,
+    /// Blames of logs per HEAD and committed blob, shared by the computations.
+    pub(super) blames: Arc<BlameCache>,
+}
+
+/// The history report of one open log and what it was computed for.
+#[derive(Default)]
+pub(super) struct HistoryState {
+    pub(super) report: Arc<HistoryReport>,
+    /// The document version and epoch it was computed for (`None`: never).
+    pub(super) for_state: Option<(i32, u64)>,
+    pub(super) running: bool,
 }
 
 /// Everything a request needs, cloned out of the host.
@@ -132,14 +150,41 @@ pub(super) struct Snapshot {
     pub(super) encoding: Encoding,
     /// The root's first index is being built.
     pub(super) indexing: bool,
+    /// The log's history report (maybe computed for an older version: its
+    /// facts are keyed by offset and text, so a stale one only misses).
+    pub(super) history: Option<Arc<HistoryReport>>,
+    /// The report is missing or older than this version, and none is being
+    /// computed.
+    pub(super) history_due: bool,
 }
 
 impl Snapshot {
+    /// The disk facts with the history report: what every analysis and
+    /// IDE feature sees.
     pub(super) fn facts(&self) -> &dyn FileFacts {
+        self
+    }
+
+    fn disk(&self) -> &dyn FileFacts {
         match &self.facts {
             Some(f) => f,
             None => &analysis::facts::NoFacts,
         }
+    }
+}
+
+impl FileFacts for Snapshot {
+    fn resolve(&self, log_path: &Path, written: &str) -> Resolution {
+        self.disk().resolve(log_path, written)
+    }
+    fn line_count(&self, file: &Path) -> Option<usize> {
+        self.disk().line_count(file)
+    }
+    fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
+        self.history.as_ref()?.get(reference).cloned()
+    }
+    fn has_history(&self, _log_path: &Path) -> bool {
+        self.history.as_ref().is_some_and(|h| !h.is_empty())
     }
 }
 
@@ -163,11 +208,18 @@ impl Host {
     pub(super) fn snapshot(&self, uri: &Uri) -> Option<Snapshot> {
         let d = self.docs.get(uri)?;
         let root = self.root_for(d.path.as_deref());
+        let history = self.history.get(uri);
+        let config: Arc<Config> = root.map_or_else(|| self.default_config.clone(), |r| r.config.clone());
+        let history_due = config.history == crate::config::HistoryMode::Auto
+            && root.is_some()
+            && d.path.is_some()
+            && matches!(d.text, Text::Analysed(_))
+            && history.is_none_or(|h| !h.running && h.for_state != Some((d.version, self.history_epoch)));
         Some(Snapshot {
             version: d.version,
             text: d.text.clone(),
             path: d.path.clone(),
-            config: root.map_or_else(|| self.default_config.clone(), |r| r.config.clone()),
+            config,
             // Roots are canonical: no IO under the lock.
             facts: root.map(|r| WorkspaceFacts::for_canonical_root(&r.path, r.index.clone(), r.lines.clone())),
             root: root.map(|r| r.path.clone()),
@@ -175,6 +227,8 @@ impl Host {
             matcher: root.map(|r| r.matcher.clone()),
             encoding: self.encoding(),
             indexing: root.is_some_and(|r| r.index.is_none() && r.indexing),
+            history: history.map(|h| h.report.clone()),
+            history_due,
         })
     }
 
@@ -187,6 +241,7 @@ impl Host {
     /// cap, to be parsed off the lock ([`Ctx::reparse`]).
     pub(super) fn rebuild_configs(&mut self) -> (Vec<String>, Vec<(Uri, i32, Rope)>) {
         let mut warnings = Vec::new();
+        self.history_epoch += 1;
         let mut base = Config::default();
         warnings.extend(base.apply_json(&self.client_settings));
         self.default_config = Arc::new(base);

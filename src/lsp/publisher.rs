@@ -50,7 +50,12 @@ pub(super) fn compute_diagnostics(snap: &Snapshot) -> Outcome {
 /// not the kinds of the queued requests). The analysis runs on the blocking
 /// pool; a panic there is logged and that document skipped, and the task
 /// goes on.
-pub(super) async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mpsc::UnboundedReceiver<Publish>) {
+pub(super) async fn publisher(
+    client: Client,
+    host: Arc<Mutex<Host>>,
+    tx: mpsc::UnboundedSender<Publish>,
+    mut rx: mpsc::UnboundedReceiver<Publish>,
+) {
     let mut warned_large: HashSet<Uri> = HashSet::new();
     let mut trim_due: Option<tokio::time::Instant> = None;
     loop {
@@ -94,12 +99,14 @@ pub(super) async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mp
                 (h.snapshot(&uri), inject)
             };
             let Some(snap) = snap else {
+                lock(&host).history.remove(&uri);
                 closed_any = true;
                 warned_large.remove(&uri);
                 client.publish_diagnostics(uri, Vec::new(), None).await;
                 continue;
             };
             let version = snap.version;
+            let history_due = snap.history_due;
             let outcome = tokio::task::spawn_blocking(move || {
                 if inject {
                     panic!("worklog/testPanic: injected panic in the publisher");
@@ -127,7 +134,10 @@ pub(super) async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mp
                     continue;
                 }
             };
-            client.publish_diagnostics(uri, diags, Some(version)).await;
+            client.publish_diagnostics(uri.clone(), diags, Some(version)).await;
+            if history_due {
+                schedule_history(host.clone(), tx.clone(), uri);
+            }
         }
         if closed_any {
             // Documents were closed: hand freed memory back to the system
@@ -136,6 +146,52 @@ pub(super) async fn publisher(client: Client, host: Arc<Mutex<Host>>, mut rx: mp
             trim_due = Some(tokio::time::Instant::now() + std::time::Duration::from_millis(300));
         }
     }
+}
+
+/// How long a log's history waits after a publish before it is computed:
+/// typing goes on meanwhile, and a burst of edits costs one computation.
+const HISTORY_DELAY: std::time::Duration = std::time::Duration::from_millis(400);
+
+/// Computes the history report of `uri` (spec §4b) in the background: git
+/// is read on the blocking pool, never on a keystroke's path; the blame is
+/// shared through the host's cache (per HEAD and committed blob), so an
+/// edited buffer costs one diff and the mapping, not a new blame. When it
+/// lands the document is republished.
+fn schedule_history(host: Arc<Mutex<Host>>, tx: mpsc::UnboundedSender<Publish>, uri: Uri) {
+    lock(&host).history.entry(uri.clone()).or_default().running = true;
+    tokio::spawn(async move {
+        tokio::time::sleep(HISTORY_DELAY).await;
+        let (snap, epoch, blames) = {
+            let h = lock(&host);
+            (h.snapshot(&uri), h.history_epoch, h.blames.clone())
+        };
+        let Some(snap) = snap else {
+            lock(&host).history.remove(&uri);
+            return;
+        };
+        let version = snap.version;
+        let report = tokio::task::spawn_blocking(move || {
+            let (Text::Analysed(doc), Some(log), Some(root), Some(facts)) = (&snap.text, &snap.path, &snap.root, &snap.facts) else {
+                return None;
+            };
+            let req = crate::workspace::history::Request { root, log, doc, facts, max_bytes: snap.config.max_file_size };
+            Some(crate::workspace::history::compute(&req, Some(&blames)))
+        })
+        .await;
+        let mut h = lock(&host);
+        let Some(state) = h.history.get_mut(&uri) else { return };
+        state.running = false;
+        // Computed for this version and epoch even when it failed (logged):
+        // a failure is not retried in a loop.
+        state.for_state = Some((version, epoch));
+        match report {
+            Ok(Some(r)) => state.report = Arc::new(r),
+            Ok(None) => {}
+            Err(e) => tracing::error!("history of {}: the task failed: {e}", uri.as_str()),
+        }
+        drop(h);
+        let _ = tx.send(Publish::Doc(uri));
+    });
 }
 
 /// Returns free heap memory to the system where the allocator keeps it.

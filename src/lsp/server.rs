@@ -197,6 +197,8 @@ impl Ctx {
         for i in rescan.into_iter().filter(|&i| i != usize::MAX) {
             self.start_indexing(i);
         }
+        // A code file changed: where referenced lines are now may have too.
+        lock(&self.host).history_epoch += 1;
         let _ = self.publish.send(Publish::All);
     }
 }
@@ -205,7 +207,7 @@ impl Server {
     pub fn new(client: Client) -> Server {
         let host = Arc::new(Mutex::new(Host::default()));
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(publisher(client.clone(), host.clone(), rx));
+        tokio::spawn(publisher(client.clone(), host.clone(), tx.clone(), rx));
         Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())), fs_queue: Arc::default(), semantic: Arc::default() }
     }
 

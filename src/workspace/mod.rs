@@ -19,6 +19,7 @@
 //! events) are absolute and canonical. No other module reads the disk.
 
 mod fuzzy;
+pub mod history;
 mod index;
 pub mod logs;
 mod older;

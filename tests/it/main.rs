@@ -7,6 +7,7 @@ mod e2e;
 mod fixes;
 mod fixture;
 mod handoff;
+mod history;
 mod ide;
 mod incremental;
 mod lsp_client;

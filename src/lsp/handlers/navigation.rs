@@ -22,7 +22,17 @@ pub(in crate::lsp) async fn goto_definition(server: &Server, params: GotoDefinit
     let r = blocking("definition", move || {
         let Text::Analysed(doc) = &s.text else { return None };
         let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
-        let (origin, targets) = ide::definition(doc, offset, s.path.as_deref(), s.facts())?;
+        // A range that moved or changed since it was written leads to where
+        // its lines are now (spec §4b), even when its file was renamed.
+        let moved = s.path.as_deref().and_then(|log| {
+            let cx = crate::analysis::Context { config: &s.config, path: Some(log), facts: s.facts() };
+            let t = ide::history::history_target(doc, offset, log, &cx, s.facts())?;
+            Some((ide::ref_at(doc, offset)?.range, vec![t]))
+        });
+        let (origin, targets) = match moved {
+            Some(m) => m,
+            None => ide::definition(doc, offset, s.path.as_deref(), s.facts())?,
+        };
         to_proto::definition(&uri, doc.rope(), &origin, targets, link_support, s.encoding)
     })
     .await;
@@ -37,6 +47,8 @@ pub(in crate::lsp) async fn hover(server: &Server, params: HoverParams) -> Resul
         let Text::Analysed(doc) = &s.text else { return None };
         let offset = encoding::offset(doc.rope(), tdp.position, s.encoding);
         let h = ide::hover(doc, offset, s.path.as_deref(), s.facts())?;
+        let cx = crate::analysis::Context { config: &s.config, path: s.path.as_deref(), facts: s.facts() };
+        let history = ide::history::history_markdown(doc, offset, &cx);
         let (range, md) = match h {
             ide::HoverTarget::Text { range, markdown } => (range, markdown),
             ide::HoverTarget::Reference { range, written, files, lines } => {
@@ -68,6 +80,10 @@ pub(in crate::lsp) async fn hover(server: &Server, params: HoverParams) -> Resul
                 }
                 (range, parts.join("\n\n---\n\n"))
             }
+        };
+        let md = match history {
+            Some(h) => format!("{h}\n\n---\n\n{md}"),
+            None => md,
         };
         Some(Hover {
             contents: HoverContents::Markup(MarkupContent { kind: MarkupKind::Markdown, value: md }),
