@@ -113,5 +113,9 @@ if root:
 else:
     check("rename ran", False, ren)
 
+# The test's scratch logs live in buffers only: nothing was written to examples/.
+extra = sorted(n for n in os.listdir(EXAMPLES) if n.endswith(".md") and not n.startswith("Auth-WorkLog-"))
+check("no file written to examples/ besides the copy's", not extra, extra)
+
 print(f"nvim {results.get('nvim')}: {len(passed)} checks passed, {len(failed)} failed")
 sys.exit(1 if failed else 0)

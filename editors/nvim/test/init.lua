@@ -274,7 +274,15 @@ local function main()
   local edit = request(c4, 'textDocument/rename', rn)
   assert(edit, 'rename returned nothing')
   vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
-  vim.cmd('silent! wall')
+  -- Write the copy's buffers only (the scratch logs above are never written).
+  for _, b in ipairs(vim.api.nvim_list_bufs()) do
+    local name = vim.api.nvim_buf_get_name(b)
+    if vim.api.nvim_buf_is_loaded(b) and vim.bo[b].modified and name:sub(1, #copied + 1) == copied .. '/' then
+      vim.api.nvim_buf_call(b, function()
+        vim.cmd('silent write')
+      end)
+    end
+  end
   results.rename = { root = copied, edit_has_document_changes = edit.documentChanges ~= nil }
 
   results.messages = messages
