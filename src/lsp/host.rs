@@ -167,8 +167,8 @@ impl FileFacts for Snapshot {
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.history.as_ref()?.get(reference).cloned()
     }
-    fn has_history(&self, _log_path: &Path) -> bool {
-        self.history.as_ref().is_some_and(|h| !h.is_empty())
+    fn history_offsets(&self, _log_path: &Path) -> Vec<usize> {
+        self.history.as_ref().map(|h| h.offsets().to_vec()).unwrap_or_default()
     }
 }
 

@@ -36,6 +36,8 @@ const THEN_LINES: usize = 40;
 pub struct HistoryReport {
     /// By the offset of the reference, with its text.
     facts: HashMap<usize, (String, Arc<HistoryFact>)>,
+    /// The keys of `facts`, ascending.
+    offsets: Vec<usize>,
     /// Why history was not (fully) read, for people: no repository, the log
     /// too large to blame, …
     pub note: Option<String>,
@@ -44,6 +46,10 @@ pub struct HistoryReport {
 impl HistoryReport {
     pub fn get(&self, q: &HistoryQuery<'_>) -> Option<&Arc<HistoryFact>> {
         self.facts.get(&q.at).filter(|(t, _)| t == q.token).map(|(_, f)| f)
+    }
+    /// The offsets of the references with a fact, ascending.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
     }
     pub fn len(&self) -> usize {
         self.facts.len()
@@ -75,8 +81,8 @@ impl FileFacts for WithHistory<'_> {
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.report.get(reference).cloned()
     }
-    fn has_history(&self, _log_path: &Path) -> bool {
-        !self.report.is_empty()
+    fn history_offsets(&self, _log_path: &Path) -> Vec<usize> {
+        self.report.offsets.clone()
     }
 }
 
@@ -174,6 +180,8 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
             report.facts.insert(at.start, (token.into_owned(), Arc::new(fact)));
         }
     }
+    report.offsets = report.facts.keys().copied().collect();
+    report.offsets.sort_unstable();
     report
 }
 
