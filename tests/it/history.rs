@@ -523,6 +523,19 @@ fn history_on_the_command_line() {
     expect!["13 range-moved, 15 range-changed, 16 range-removed, 17 range-moved, 19 range-moved, 20 range-removed, 29 range-moved"]
         .assert_eq(&codes(&run(&["check", "--history", "--format", "json", "LOG.md"])));
     expect![[r#""#]].assert_eq(&codes(&run(&["check", "--format", "json", "LOG.md"])));
+    // Outside any repository the human output says why there is no history.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("worklog.toml"), "").unwrap();
+    std::fs::write(tmp.path().join("LOG.md"), HEAD.to_string() + &entry(3, "2025-01-10", "A", "- `a.rs:1-2` a\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+        .args(["check", "--history", "LOG.md"])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", tmp.path().parent().unwrap())
+        .output()
+        .unwrap();
+    let note: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("history")).map(str::to_string).collect();
+    expect!["note: LOG.md: history: no git repository with commits holds the project root"].assert_eq(&note.join("\n"));
     let status: Value = serde_json::from_str(&run(&["status", "--format", "json", "--history", "LOG.md"])).unwrap();
     let h: Vec<String> = status["files"][0]["history"]
         .as_array()
