@@ -14,7 +14,8 @@
 //!
 //! Scenarios: `startup` (spawn → initialize, didOpen during indexing, index
 //! build time), `open`, `keystroke`, `completion`, `ide` (definition, hover,
-//! documentSymbol), `memory` (peak RSS with the 100k index and ten open
+//! documentSymbol), `semantic` (semantic tokens full and delta of a
+//! 1,000-entry log), `memory` (peak RSS with the 100k index and ten open
 //! logs). The generated repository (100,000 files + 20,000 ignored under
 //! `node_modules/`) is written once under Cargo's `target/tmp/` and reused.
 //! `WLBENCH_BIN=/path/to/worklog-ls` measures another binary.
@@ -506,6 +507,48 @@ fn ide_scenarios(b: &mut Bench, c: &mut Client) {
     c.clear(Duration::from_millis(100));
 }
 
+/// Semantic tokens of a 1,000-entry log: the full result, and the delta
+/// after a keystroke in the latest entry.
+fn semantic_scenario(b: &mut Bench, c: &mut Client) {
+    eprintln!("semantic: tokens of a 1,000-entry log");
+    let text = gen::work_log(1_000);
+    let uri = b.uri("Sem1000-WorkLog.md");
+    c.open(&uri, &text, 1);
+    c.diagnostics_at_least(&uri, 1).expect("diagnostics");
+    let runs = b.n(100, 20);
+    let (mut lat, mut size, mut tokens) = (vec![], 0, 0);
+    let mut id = Value::Null;
+    for _ in 0..runs {
+        let (d, r) = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}), LONG);
+        tokens = r["data"].as_array().map_or(0, |a| a.len() / 5);
+        size = serde_json::to_vec(&r).map_or(0, |v| v.len());
+        id = r["resultId"].clone();
+        lat.push(d);
+    }
+    b.row(
+        "semanticTokens/full, 1,000-entry log",
+        lat,
+        t(None, Some(5.0), "≤ 5 ms"),
+        format!("{tokens} tokens, response {:.0} KB", size as f64 / 1e3),
+    );
+    let (l, col) = position(&text, gen::typing_offset(&text));
+    let mut cur = Cursor(l, col);
+    let mut buf = [0u8; 4];
+    let (mut lat, mut edits) = (vec![], 0);
+    for (i, ch) in gen::TYPED.chars().take(runs).enumerate() {
+        c.change(&uri, 2 + i as i64, (cur.0, cur.1), (cur.0, cur.1), ch.encode_utf8(&mut buf));
+        cur.advance(ch);
+        let (d, r) =
+            c.request("textDocument/semanticTokens/full/delta", json!({"textDocument": {"uri": uri}, "previousResultId": id}), LONG);
+        edits += r["edits"].as_array().map_or(0, Vec::len);
+        id = r["resultId"].clone();
+        lat.push(d);
+    }
+    b.row("semanticTokens/full/delta after a keystroke, 1,000-entry log", lat, None, format!("{runs} keystrokes, {edits} edits"));
+    c.close(&uri);
+    c.clear(Duration::from_millis(100));
+}
+
 /// Fresh server, index ready, `logs` open, some typing and completion;
 /// then VmHWM / VmRSS.
 fn memory_scenario(b: &mut Bench, label: &str, logs: &[usize]) {
@@ -629,7 +672,7 @@ fn report(b: &Bench) {
 
 // -------------------------------------------------------------------- main
 
-const SCENARIOS: [&str; 6] = ["startup", "open", "keystroke", "completion", "ide", "memory"];
+const SCENARIOS: [&str; 7] = ["startup", "open", "keystroke", "completion", "ide", "semantic", "memory"];
 
 /// Scenario names among the arguments. `cargo bench -- <filter>` passes the
 /// same arguments to every bench: criterion's options and their values are
@@ -703,7 +746,7 @@ fn main() {
     if b.wants("startup") {
         startup(&mut b);
     }
-    if ["open", "keystroke", "completion", "ide"].iter().any(|s| b.wants(s)) {
+    if ["open", "keystroke", "completion", "ide", "semantic"].iter().any(|s| b.wants(s)) {
         let mut c = session(&mut b);
         // VmHWM only grows: sampled after each scenario, it shows which one
         // raised the peak.
@@ -724,6 +767,10 @@ fn main() {
         if b.wants("ide") {
             ide_scenarios(&mut b, &mut c);
             peak(&c, "ide");
+        }
+        if b.wants("semantic") {
+            semantic_scenario(&mut b, &mut c);
+            peak(&c, "semantic");
         }
         b.note(format!("peak RSS of the scenarios' session after each scenario: {}", peaks.join(", ")));
         let (hwm, rss) = c.memory_kib();

@@ -56,8 +56,8 @@ WORKLOG_CODES = {
     "missing-section", "duplicate-section", "unknown-section", "bad-progress",
     "bad-priority", "missing-priority", "file-not-found", "range-out-of-bounds",
     "bad-range", "outside-workspace", "mojibake", "file-too-large",
-    "completed-with-open-high", "blocked-without-blocker", "range-moved",
-    "range-changed", "range-removed",
+    "completed-with-open-high", "blocked-without-blocker", "history-disagrees",
+    "range-moved", "range-changed", "range-removed",
 }
 WORKLOG_FIELDS = {
     "Prev", "Now", "Progress", "Files", "Work", "Decisions", "Works", "Fails", "Blockers",

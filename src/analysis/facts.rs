@@ -45,6 +45,41 @@ pub trait FileFacts {
     fn history_offsets(&self, _log_path: &Path) -> Vec<usize> {
         Vec::new()
     }
+    /// For a `written` path that resolved [`Resolution::NotFound`]: the
+    /// nearest existing files, best first, at most `limit`, each as it
+    /// would be written (relative to the project root, `/`-separated). Only
+    /// files the workspace may offer: inside the root, not hidden, not
+    /// ignored. Default: none (no workspace, no suggestion).
+    fn similar_paths(&self, _log_path: &Path, _written: &str, _limit: usize) -> Vec<String> {
+        Vec::new()
+    }
+    /// The older file of the same log as the one at `log_path`: for a log
+    /// named `<stem>-v<N>.md`, the file `<stem>-v<M>.md` in the same folder
+    /// with the highest `M < N` that is a Work Log inside the project root,
+    /// with its entry headings. Default: none.
+    fn older_file(&self, _log_path: &Path) -> Option<OlderFile> {
+        None
+    }
+}
+
+/// The older file of a log (see [`FileFacts::older_file`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OlderFile {
+    /// Its file name (`Auth-WorkLog-v3.md`).
+    pub name: String,
+    /// Its well-formed entries that are not only an elision, in order.
+    pub entries: Vec<HeadingFact>,
+}
+
+/// One entry heading of an older file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HeadingFact {
+    pub version: u32,
+    pub date: crate::model::DateTime,
+    /// The title as written, trimmed.
+    pub title: String,
+    /// The heading line as written (`## v2 | 2025-11-18 | Implementation`).
+    pub line: String,
 }
 
 /// Facts for a log without a project root (spec §3: a log downloaded from a

@@ -3,6 +3,7 @@
 
 pub mod facts;
 pub mod history;
+pub mod sibling;
 pub mod status;
 
 use std::borrow::Cow;
@@ -109,6 +110,9 @@ pub fn diagnostics(doc: &Document, cx: &Context<'_>) -> Vec<Diagnostic> {
     }
     document_checks(doc, cx.config, &mut out);
     reference_checks(doc, cx, &mut out);
+    if let Some(log) = cx.path {
+        sibling::history_checks(doc, log, cx.facts, &mut out);
+    }
     history::history_checks(doc, cx, &mut out);
     let mut out: Vec<Diagnostic> = out
         .into_iter()
@@ -381,6 +385,9 @@ fn closing_len(doc: &Document, end: usize) -> usize {
     }
 }
 
+/// How many "did you mean" paths a `file-not-found` offers.
+const SIMILAR_LIMIT: usize = 3;
+
 /// Checks of references against the disk: `outside-workspace` anywhere;
 /// `file-not-found` and `range-out-of-bounds` in the checked entries.
 fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
@@ -418,7 +425,17 @@ fn reference_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>)
                     if r.form == RefForm::Nested || r.needs_folder {
                         continue;
                     }
-                    out.push(Diagnostic::new(Code::FileNotFound, at, format!("`{path}` does not exist in the workspace.")));
+                    let near = cx.facts.similar_paths(log, &path, SIMILAR_LIMIT);
+                    let message = match near.first() {
+                        Some(p) => format!("`{path}` does not exist in the workspace (did you mean `{p}`?)."),
+                        None => format!("`{path}` does not exist in the workspace."),
+                    };
+                    let mut d = Diagnostic::new(Code::FileNotFound, at, message);
+                    let path_at = c.abs(&r.path_range);
+                    for p in near {
+                        d = d.with_fix(Fix::replace(format!("Did you mean `{p}`?"), path_at.clone(), p));
+                    }
+                    out.push(d);
                 }
                 Resolution::Found(files) => {
                     let written = r.lines.as_ref().map(|(_, at)| doc.slice(c.abs(at))).unwrap_or_default();

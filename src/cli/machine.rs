@@ -158,6 +158,7 @@ const DESCRIPTIONS: &[(&str, &str)] = &[
     ("file-too-large", "A file over the size limit, not analysed."),
     ("completed-with-open-high", "`status: completed` while the latest entry's Next still has an open [HIGH] item."),
     ("blocked-without-blocker", "`status: blocked` while the latest entry says `**Blockers:** None`."),
+    ("history-disagrees", "An entry whose date or title differs from the older file of the same log (`…-v3.md` beside `…-v4.md`)."),
     ("range-moved", "The referenced lines are unchanged since the entry was committed but now sit elsewhere (or the file was renamed)."),
     ("range-changed", "Some of the referenced lines changed since the entry was committed; how many remain and roughly where."),
     ("range-removed", "The referenced lines, or their file, are gone since the entry was committed; which commit removed them."),

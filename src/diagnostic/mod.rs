@@ -84,6 +84,7 @@ codes! {
     FileTooLarge => "file-too-large", Information;
     CompletedWithOpenHigh => "completed-with-open-high", Information;
     BlockedWithoutBlocker => "blocked-without-blocker", Information;
+    HistoryDisagrees => "history-disagrees", Information;
     RangeMoved => "range-moved", Hint;
     RangeChanged => "range-changed", Hint;
     RangeRemoved => "range-removed", Information;

@@ -5,6 +5,7 @@
 
 pub mod completion;
 pub mod history;
+pub mod semantic;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

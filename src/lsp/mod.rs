@@ -41,6 +41,7 @@ mod handlers;
 pub mod hooks;
 mod host;
 mod publisher;
+pub mod semantic;
 pub mod server;
 pub mod to_proto;
 

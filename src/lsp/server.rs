@@ -53,6 +53,8 @@ pub struct Server {
     pub(super) publish: mpsc::UnboundedSender<Publish>,
     pub(super) index_writer: Arc<Mutex<()>>,
     pub(super) fs_queue: Arc<Mutex<FsQueue>>,
+    /// The last semantic tokens of each open document (for deltas).
+    pub(super) semantic: Arc<super::semantic::Results>,
 }
 
 /// What background tasks need: they must not borrow the server, and the
@@ -202,7 +204,7 @@ impl Server {
         let host = Arc::new(Mutex::new(Host::default()));
         let (tx, rx) = mpsc::unbounded_channel();
         tokio::spawn(publisher(client.clone(), host.clone(), tx.clone(), rx));
-        Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())), fs_queue: Arc::default() }
+        Server { client, host, publish: tx, index_writer: Arc::new(Mutex::new(())), fs_queue: Arc::default(), semantic: Arc::default() }
     }
 
     /// `worklog/testPanic` (only with `WORKLOG_LS_TEST_HOOKS=1`, see
@@ -349,6 +351,14 @@ impl LanguageServer for Server {
 
     async fn execute_command(&self, params: ExecuteCommandParams) -> Result<Option<Value>> {
         handlers::commands::execute_command(self, params).await
+    }
+
+    async fn semantic_tokens_full(&self, params: SemanticTokensParams) -> Result<Option<SemanticTokensResult>> {
+        handlers::semantic::full(self, params).await
+    }
+
+    async fn semantic_tokens_full_delta(&self, params: SemanticTokensDeltaParams) -> Result<Option<SemanticTokensFullDeltaResult>> {
+        handlers::semantic::full_delta(self, params).await
     }
 
     async fn folding_range(&self, params: FoldingRangeParams) -> Result<Option<Vec<FoldingRange>>> {

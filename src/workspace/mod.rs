@@ -21,11 +21,13 @@
 mod fuzzy;
 pub mod history;
 mod index;
+mod older;
 mod read;
 mod resolve;
 pub mod root;
 mod rules;
 mod safe;
+mod similar;
 mod update;
 mod watch;
 

@@ -70,6 +70,17 @@ impl FileFacts for WorkspaceFacts {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.lines.line_count(&self.root, file)
     }
+
+    fn similar_paths(&self, _log_path: &Path, written: &str, limit: usize) -> Vec<String> {
+        match self.index.as_deref() {
+            Some(index) => super::similar::similar_paths(&self.root, index, written, limit),
+            None => Vec::new(),
+        }
+    }
+
+    fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
+        super::older::older_file(&self.root, log_path)
+    }
 }
 
 /// Resolves `written` for the log at `log_path` (absolute) in the workspace

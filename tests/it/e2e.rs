@@ -564,3 +564,53 @@ fn completion_at_hash_v_offers_the_next_heading() {
     assert!(!r.to_string().contains("## v5 | "), "{r}");
     assert_eq!(c.shutdown(), 0);
 }
+
+/// `semanticTokens/full`, then `full/delta` after an edit: the edit applied
+/// to the old data equals a new full result; a README gets no token.
+#[test]
+fn semantic_tokens_full_and_delta() {
+    let (_d, root) = workspace();
+    let mut c = Client::spawn();
+    let init = c.initialize(&root, false);
+    let provider = &init["capabilities"]["semanticTokensProvider"];
+    assert_eq!(provider["full"], json!({"delta": true}), "{provider}");
+    let types: Vec<&str> = provider["legend"]["tokenTypes"].as_array().unwrap().iter().map(|t| t.as_str().unwrap()).collect();
+    assert_eq!(types, ["property", "keyword", "enumMember", "number", "string", "comment"]);
+    let uri = file_uri(&root.join("uni.md"));
+    c.open(&uri, UNICODE_LOG, 1);
+    let full = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    let data = |v: &Value| -> Vec<u64> { v["data"].as_array().unwrap().iter().map(|n| n.as_u64().unwrap()).collect() };
+    let old = data(&full);
+    // The `[HIGH]` of line 13 (an open item: a keyword) at column 2, 6 long.
+    let mut line = 0;
+    let mut high = None;
+    for t in old.chunks(5) {
+        line += t[0];
+        if t[3] == 1 {
+            high = Some((line, t[1], t[2]));
+        }
+    }
+    assert_eq!(high, Some((13, 2, 6)), "{full}");
+    // Tick the item: `[HIGH]` becomes a plain priority; ask for the delta.
+    change(&mut c, &uri, 2, range(13, 1, 13, 1), " [x]");
+    let delta =
+        c.request("textDocument/semanticTokens/full/delta", json!({"textDocument": {"uri": uri}, "previousResultId": full["resultId"]}));
+    let edits = delta["edits"].as_array().unwrap_or_else(|| panic!("a delta: {delta}"));
+    assert_eq!(edits.len(), 1, "{delta}");
+    let e = &edits[0];
+    let (start, deleted) = (e["start"].as_u64().unwrap() as usize, e["deleteCount"].as_u64().unwrap() as usize);
+    let mut applied = old.clone();
+    applied.splice(start..start + deleted, data(e));
+    let again = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": uri}}));
+    assert_eq!(applied, data(&again), "delta {delta}");
+    assert_ne!(applied, old);
+    // An unknown previous result: the full result.
+    let r = c.request("textDocument/semanticTokens/full/delta", json!({"textDocument": {"uri": uri}, "previousResultId": "nope"}));
+    assert_eq!(data(&r), data(&again), "{r}");
+    // Never cry wolf: a README has none.
+    let readme = file_uri(&root.join("README.md"));
+    c.open(&readme, "# Readme\n\n**Now:** `src/a.rs:1-2` and v2\n\n- [HIGH] x\n", 1);
+    let r = c.request("textDocument/semanticTokens/full", json!({"textDocument": {"uri": readme}}));
+    assert_eq!(r["data"], json!([]), "{r}");
+    assert_eq!(c.shutdown(), 0);
+}

@@ -7,6 +7,7 @@ import * as path from "node:path";
 import {
   commands,
   ConfigurationChangeEvent,
+  env,
   ExtensionContext,
   OutputChannel,
   Uri,
@@ -27,6 +28,8 @@ const CLIENT_ID = "worklog";
 const CLIENT_NAME = "Work Log";
 const SERVER_SETTING = "worklog.server.path";
 const BINARY = process.platform === "win32" ? "worklog-ls.exe" : "worklog-ls";
+/** The server's command: `[uri, keep?]` → `{text, bytes, tokens, tokenizer}`. */
+const HANDOFF = "worklog.handoff";
 
 /** The keys the server reads from the `worklog` section (all others stay client-side). */
 const SERVER_KEYS = ["requiredSections", "severities", "globs", "references", "maxFileSize"] as const;
@@ -45,6 +48,7 @@ export async function activate(context: ExtensionContext): Promise<void> {
     output,
     commands.registerCommand("worklog.restartServer", () => restart()),
     commands.registerCommand("worklog.showOutput", () => output.show(true)),
+    commands.registerCommand("worklog.handoffCopy", (uri?: Uri) => handoffCopy(uri)),
     workspace.onDidChangeConfiguration(onConfigurationChanged),
     // Trust granted: a workspace-level `worklog.server.path` may now apply.
     workspace.onDidGrantWorkspaceTrust(() => restart()),
@@ -176,6 +180,13 @@ async function doStart(): Promise<void> {
     outputChannel: output,
     initializationOptions: serverSettings(),
     middleware: {
+      // However `worklog.handoff` is run (our command, a code lens or action,
+      // another extension), its result is text for the user: show it.
+      executeCommand: async (command, args, next) => {
+        const result = await next(command, args);
+        if (command === HANDOFF) await showHandoff(result);
+        return result;
+      },
       workspace: {
         // Answer `workspace/configuration` for section "worklog" with the
         // server's keys only (not `server.path` / `trace.server`).
@@ -235,6 +246,55 @@ function onConfigurationChanged(event: ConfigurationChangeEvent): void {
     void client.sendNotification(DidChangeConfigurationNotification.type, {
       settings: { worklog: serverSettings() },
     });
+  }
+}
+
+/** What `worklog.handoff` returns. */
+export interface HandoffResult {
+  text: string;
+  bytes?: number;
+  tokens?: number;
+  tokenizer?: string;
+}
+
+function isHandoffResult(value: unknown): value is HandoffResult {
+  return typeof value === "object" && value !== null && typeof (value as HandoffResult).text === "string";
+}
+
+/**
+ * The hand-off copy, for the user: on the clipboard (to paste into the next
+ * session) and open as an untitled Markdown document (to read or edit
+ * first), with its size in a message. Anything else is ignored.
+ */
+export async function showHandoff(result: unknown): Promise<void> {
+  if (!isHandoffResult(result)) return;
+  await env.clipboard.writeText(result.text);
+  const doc = await workspace.openTextDocument({ language: "markdown", content: result.text });
+  await window.showTextDocument(doc, { preview: false });
+  const size =
+    typeof result.tokens === "number"
+      ? ` (${result.tokens} tokens${result.tokenizer ? `, ${result.tokenizer} estimate` : ""})`
+      : "";
+  void window.showInformationMessage(`Work Log: hand-off copy${size} copied to the clipboard and opened.`);
+}
+
+/** "Work Log: Hand-off Copy" on the given or the active document. */
+async function handoffCopy(uri?: Uri): Promise<void> {
+  const target = uri ?? window.activeTextEditor?.document.uri;
+  if (!target) {
+    void window.showWarningMessage("Work Log: open a Work Log to make its hand-off copy.");
+    return;
+  }
+  if (!client?.isRunning()) {
+    void window.showWarningMessage("Work Log: the server is not running (see the \"Work Log\" output).");
+    return;
+  }
+  try {
+    // Through the command the client registered for the server's
+    // `worklog.handoff`, so the middleware above shows the result.
+    await commands.executeCommand(HANDOFF, target.toString());
+  } catch (err) {
+    void window.showErrorMessage(`Work Log: no hand-off copy: ${errorText(err)}`);
   }
 }
 

@@ -44,7 +44,14 @@ function makeVscode(state) {
         state.errors.push({ message, items });
         return Promise.resolve(undefined);
       },
-      showInformationMessage: () => Promise.resolve(undefined),
+      showInformationMessage: (message) => {
+        state.infos.push(message);
+        return Promise.resolve(undefined);
+      },
+      showTextDocument: (doc) => {
+        state.shown.push(doc);
+        return Promise.resolve({ document: doc });
+      },
       showWarningMessage: () => Promise.resolve(undefined),
     },
     commands: {
@@ -67,7 +74,13 @@ function makeVscode(state) {
         return state.folders;
       },
       isTrusted: true,
+      openTextDocument: (options) => {
+        const doc = { languageId: options.language, getText: () => options.content, isUntitled: true };
+        state.opened.push(doc);
+        return Promise.resolve(doc);
+      },
     },
+    env: { clipboard: { writeText: (text) => (state.clipboard.push(text), Promise.resolve()) } },
     Uri: { parse: (s) => ({ toString: () => s }), file: (p) => ({ fsPath: p, scheme: "file" }) },
   };
   return new Proxy(api, {
@@ -85,9 +98,9 @@ describe("extension manifest (package.json)", () => {
     assert.deepEqual(trust.restrictedConfigurations, ["worklog.server.path"]);
   });
 
-  test('contributes "Work Log: Restart Server" and "Work Log: Show Output"', () => {
+  test('contributes "Work Log: Restart Server", "Work Log: Show Output" and "Work Log: Hand-off Copy"', () => {
     const titles = manifest.contributes.commands.map((c) => `${c.category}: ${c.title}`);
-    assert.deepEqual(titles.sort(), ["Work Log: Restart Server", "Work Log: Show Output"]);
+    assert.deepEqual(titles.sort(), ["Work Log: Hand-off Copy", "Work Log: Restart Server", "Work Log: Show Output"]);
   });
 
   test("contributes every setting of the contract", () => {
@@ -129,7 +142,7 @@ describe("extension behaviour (bundled dist/extension.js)", () => {
   });
 
   beforeEach(() => {
-    state = { output: [], errors: [], commands: [], settings: {}, folders: undefined };
+    state = { output: [], errors: [], commands: [], settings: {}, folders: undefined, clipboard: [], opened: [], shown: [], infos: [] };
     const vscode = makeVscode(state);
     const originalLoad = Module._load;
     Module._load = function (request, ...rest) {
@@ -145,7 +158,7 @@ describe("extension behaviour (bundled dist/extension.js)", () => {
 
   const context = () => ({ subscriptions: [] });
 
-  test("registers both commands", async () => {
+  test("registers its commands", async () => {
     const savedPath = process.env.PATH;
     process.env.PATH = fs.mkdtempSync(path.join(os.tmpdir(), "empty-path-"));
     try {
@@ -153,7 +166,7 @@ describe("extension behaviour (bundled dist/extension.js)", () => {
     } finally {
       process.env.PATH = savedPath;
     }
-    assert.deepEqual(state.commands.sort(), ["worklog.restartServer", "worklog.showOutput"]);
+    assert.deepEqual(state.commands.sort(), ["worklog.handoffCopy", "worklog.restartServer", "worklog.showOutput"]);
   });
 
   test("no binary on PATH and no setting: an error naming worklog.server.path", async () => {
@@ -254,5 +267,21 @@ describe("extension behaviour (bundled dist/extension.js)", () => {
       references: "all",
       maxFileSize: 1024,
     });
+  });
+
+  test("a hand-off result goes to the clipboard and opens as untitled Markdown; anything else is ignored", async () => {
+    const text = "---\nversion: v2\nstatus: in_progress\n---\n# T\n";
+    await extension.showHandoff({ text, bytes: text.length, tokens: 17, tokenizer: "o200k_base" });
+    assert.deepEqual(state.clipboard, [text]);
+    assert.equal(state.opened.length, 1);
+    assert.equal(state.opened[0].getText(), text);
+    assert.equal(state.opened[0].languageId, "markdown");
+    assert.deepEqual(state.shown, state.opened);
+    assert.deepEqual(state.infos, ["Work Log: hand-off copy (17 tokens, o200k_base estimate) copied to the clipboard and opened."]);
+    for (const other of [undefined, null, "text", { line: "From Work Log v3" }, { text: 3 }]) {
+      await extension.showHandoff(other);
+    }
+    assert.equal(state.clipboard.length, 1, "nothing else reaches the clipboard");
+    assert.equal(state.opened.length, 1);
   });
 });

@@ -239,6 +239,9 @@ function createHost({ settings = {}, folders = [] } = {}) {
     output: [],
     errors: [],
     infos: [],
+    clipboard: undefined, // the text last written to env.clipboard
+    untitled: [], // documents opened from content (untitled)
+    shown: [], // documents shown with window.showTextDocument
     commands: new Map(),
     diagnostics: new Map(), // uri string -> Diagnostic[]
     providers: {}, // kind -> [{ selector, provider, extra }]
@@ -351,6 +354,15 @@ function createHost({ settings = {}, folders = [] } = {}) {
       onWillCreateFiles: none,
       onWillRenameFiles: none,
       onWillDeleteFiles: none,
+      openTextDocument: async (arg) => {
+        if (!arg || typeof arg !== "object" || typeof arg.content !== "string") {
+          throw new Error("fake host: openTextDocument only opens content");
+        }
+        const doc = { ...textDocument(`/untitled/Untitled-${host.untitled.length + 1}`, arg.content, arg.language), isUntitled: true };
+        host.untitled.push(doc);
+        host.onChange.fire();
+        return doc;
+      },
       createFileSystemWatcher: () => ({ onDidCreate: none, onDidChange: none, onDidDelete: none, dispose() {} }),
     },
     "vscode.workspace",
@@ -373,6 +385,11 @@ function createHost({ settings = {}, folders = [] } = {}) {
         host.infos.push({ level: "info", message });
         host.onChange.fire();
         return Promise.resolve(undefined);
+      },
+      showTextDocument: async (doc) => {
+        host.shown.push(doc);
+        host.onChange.fire();
+        return { document: doc };
       },
       activeTextEditor: undefined,
       visibleTextEditors: [],
@@ -397,7 +414,22 @@ function createHost({ settings = {}, folders = [] } = {}) {
   const vscode = lenient(
     {
       version: "1.82.0",
-      env: lenient({ language: "en", appName: "Visual Studio Code", machineId: "fake", uiKind: 1 }, "vscode.env"),
+      env: lenient(
+        {
+          language: "en",
+          appName: "Visual Studio Code",
+          machineId: "fake",
+          uiKind: 1,
+          clipboard: {
+            writeText: async (text) => {
+              host.clipboard = text;
+              host.onChange.fire();
+            },
+            readText: async () => host.clipboard ?? "",
+          },
+        },
+        "vscode.env",
+      ),
       window,
       workspace,
       languages,

@@ -197,6 +197,29 @@ describe("the extension in a stand-in VS Code, against the real server", () => {
     assert.ok(hit, `no src/routes/auth.ts among ${JSON.stringify(labels)}`);
   });
 
+  test('"Work Log: Hand-off Copy": the copy of the v2 log on the clipboard and open as untitled Markdown', async () => {
+    const doc = host.open(path.join(EXAMPLES, "Auth-WorkLog-v2.md"));
+    await host.waitFor(() => host.diagnostics.has(doc.uri.toString()), "diagnostics for Auth-WorkLog-v2.md");
+    assert.ok(host.commands.has("worklog.handoffCopy"), "the command is registered");
+    await host.commands.get("worklog.handoffCopy")(doc.uri);
+    const text = host.clipboard;
+    assert.equal(typeof text, "string", "the copy is on the clipboard");
+    // The v1 entry collapses into one elision line; v2 stays in full.
+    assert.match(text, /^---\nversion: v2\n/);
+    assert.match(text, /\n\[\.\.\. v1 entry \.\.\.\]\n/);
+    assert.ok(!text.includes("## v1 |"), "v1 is collapsed");
+    assert.match(text, /\n## v2 \| 2025-11-13 15:30 \| Core Implementation Complete\n/);
+    const opened = host.untitled.at(-1);
+    assert.equal(opened.getText(), text, "the same text is opened");
+    assert.equal(opened.languageId, "markdown");
+    assert.ok(host.shown.includes(opened), "and shown");
+    assert.ok(host.infos.some((i) => /hand-off copy \(\d+ tokens, o200k_base estimate\)/.test(i.message)), JSON.stringify(host.infos));
+    // The server's own command (as a code lens or another extension runs it) is handled the same way.
+    host.clipboard = undefined;
+    await host.vscode.commands.executeCommand("worklog.handoff", doc.uri.toString(), 2);
+    assert.equal(host.clipboard, fs.readFileSync(path.join(EXAMPLES, "Auth-WorkLog-v2.md"), "utf8"), "keep 2: the whole log");
+  });
+
   test("definition through the registered provider lands on service.ts lines 84-120", async () => {
     const file = path.join(EXAMPLES, "Auth-WorkLog-v2.md");
     const doc = host.open(file);

@@ -75,6 +75,12 @@ pub(in crate::lsp) async fn initialize(server: &Server, params: InitializeParams
                 ..Default::default()
             })),
             code_lens_provider: Some(CodeLensOptions { resolve_provider: Some(false) }),
+            semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(SemanticTokensOptions {
+                legend: crate::lsp::semantic::legend(),
+                full: Some(SemanticTokensFullOptions::Delta { delta: Some(true) }),
+                range: None,
+                work_done_progress_options: Default::default(),
+            })),
             execute_command_provider: Some(ExecuteCommandOptions {
                 commands: vec![to_proto::HANDOFF_COMMAND.into(), to_proto::STATUS_COMMAND.into()],
                 work_done_progress_options: Default::default(),

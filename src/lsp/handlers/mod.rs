@@ -9,6 +9,7 @@ pub(super) mod events;
 pub(super) mod lens;
 pub(super) mod lifecycle;
 pub(super) mod navigation;
+pub(super) mod semantic;
 pub(super) mod structure;
 pub(super) mod symbols;
 pub(super) mod sync;
