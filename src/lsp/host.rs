@@ -164,6 +164,9 @@ impl FileFacts for Snapshot {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.disk().line_count(file)
     }
+    fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
+        self.disk().older_file(log_path)
+    }
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.history.as_ref()?.get(reference).cloned()
     }

@@ -556,3 +556,31 @@ fn history_on_the_command_line() {
         30 src/service.rs:25-31 null {"unchanged":true}"#]]
     .assert_eq(&h.join("\n"));
 }
+
+/// The facts the server and `check --history` wrap around the disk facts
+/// still answer every other question: `history-disagrees` (an older file of
+/// the same log beside this one) arrives over LSP and from the CLI.
+#[test]
+fn history_wrappers_forward_the_other_facts() {
+    use crate::lsp_client::{file_uri, Client};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(tmp.path()).unwrap();
+    std::fs::write(root.join("worklog.toml"), "").unwrap();
+    let old = HEAD.to_string() + &entry(1, "2025-01-10", "First", "") + &entry(2, "2025-01-11", "Second", "");
+    let new = old.replace("Second", "Second, renamed") + &entry(3, "2025-01-12", "Third", "");
+    std::fs::write(root.join("Auth-v2.md"), old.replace("version: v3", "version: v2")).unwrap();
+    std::fs::write(root.join("Auth-v3.md"), &new).unwrap();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("Auth-v3.md"));
+    c.open(&uri, &new, 1);
+    let p = c.diagnostics_where(&uri, |p| p["version"] == 1);
+    assert!(p["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "history-disagrees"), "{p}");
+    assert_eq!(c.shutdown(), 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+        .args(["check", "--history", "--format", "json", "Auth-v3.md"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"history-disagrees\""));
+}

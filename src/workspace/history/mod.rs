@@ -78,6 +78,9 @@ impl FileFacts for WithHistory<'_> {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.inner.line_count(file)
     }
+    fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
+        self.inner.older_file(log_path)
+    }
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.report.get(reference).cloned()
     }
