@@ -99,7 +99,16 @@ pub(super) async fn publisher(
                 (h.snapshot(&uri), inject)
             };
             let Some(snap) = snap else {
-                lock(&host).history.remove(&uri);
+                {
+                    let mut h = lock(&host);
+                    h.history.remove(&uri);
+                    if let Some(p) = crate::lsp::from_proto::file_path(&uri) {
+                        let blames = h.blames.clone();
+                        drop(h);
+                        // Canonical paths are the cache's keys: off the lock, off the loop.
+                        tokio::task::spawn_blocking(move || blames.forget(&std::fs::canonicalize(&p).unwrap_or(p)));
+                    }
+                }
                 closed_any = true;
                 warned_large.remove(&uri);
                 client.publish_diagnostics(uri, Vec::new(), None).await;

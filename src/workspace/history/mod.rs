@@ -104,6 +104,12 @@ impl BlameCache {
             m.clear();
         }
     }
+    /// Drops the blame of the log at `log` (closed).
+    pub fn forget(&self, log: &Path) {
+        if let Ok(mut m) = self.map.lock() {
+            m.retain(|(p, _, _), _| p != log);
+        }
+    }
 }
 
 /// What a computation needs.
