@@ -193,6 +193,7 @@ fn schedule_history(host: Arc<Mutex<Host>>, tx: mpsc::UnboundedSender<Publish>, 
         // Computed for this version and epoch even when it failed (logged):
         // a failure is not retried in a loop.
         state.for_state = Some((version, epoch));
+        state.at = Some(std::time::Instant::now());
         match report {
             Ok(Some(r)) => state.report = Arc::new(r),
             Ok(None) => {}
