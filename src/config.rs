@@ -32,6 +32,11 @@ pub enum HistoryMode {
 
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
 
+/// Every setting the server reads (client settings under `worklog`, keys of
+/// `worklog.toml`). The tidy test keeps the editors' schemas and the README
+/// equal to it.
+pub const SETTINGS: &[&str] = &["requiredSections", "severities", "globs", "references", "history", "maxFileSize"];
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub required_sections: Vec<FieldKind>,
@@ -216,5 +221,21 @@ mod tests {
         assert_eq!(c.references, RefScope::All);
         assert_eq!(c.history, HistoryMode::Off);
         assert_eq!(Config::default().history, HistoryMode::Auto);
+    }
+}
+
+#[cfg(test)]
+mod settings_tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_setting_is_read() {
+        for key in SETTINGS {
+            let mut c = Config::default();
+            let warnings = c.apply_json(&serde_json::json!({ *key: null }));
+            assert!(warnings.iter().all(|w| !w.contains("unknown setting")), "{key}: {warnings:?}");
+        }
+        let warnings = Config::default().apply_json(&serde_json::json!({ "nope": 1 }));
+        assert!(warnings.iter().any(|w| w.contains("unknown setting")));
     }
 }

@@ -16,7 +16,8 @@
 //! build time), `open`, `keystroke`, `completion`, `ide` (definition, hover,
 //! documentSymbol), `semantic` (semantic tokens full and delta of a
 //! 1,000-entry log), `memory` (peak RSS with the 100k index and ten open
-//! logs). The generated repository (100,000 files + 20,000 ignored under
+//! logs), `xref` (1,000 logs: keystrokes while they are indexed,
+//! `workspace/symbol`, `references`; its own generated folder). The generated repository (100,000 files + 20,000 ignored under
 //! `node_modules/`) is written once under Cargo's `target/tmp/` and reused.
 //! `WLBENCH_BIN=/path/to/worklog-ls` measures another binary.
 
@@ -25,6 +26,7 @@
 mod client;
 #[path = "../support/gen.rs"]
 mod gen;
+mod xref;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -672,7 +674,7 @@ fn report(b: &Bench) {
 
 // -------------------------------------------------------------------- main
 
-const SCENARIOS: [&str; 7] = ["startup", "open", "keystroke", "completion", "ide", "semantic", "memory"];
+const SCENARIOS: [&str; 8] = ["startup", "open", "keystroke", "completion", "ide", "semantic", "memory", "xref"];
 
 /// Scenario names among the arguments. `cargo bench -- <filter>` passes the
 /// same arguments to every bench: criterion's options and their values are
@@ -776,6 +778,9 @@ fn main() {
         let (hwm, rss) = c.memory_kib();
         b.memory.push(("the scenarios' session (after all of the above)".into(), hwm, rss));
         c.stop();
+    }
+    if b.wants("xref") {
+        xref::xref_scenario(&mut b);
     }
     if b.wants("memory") {
         memory_scenario(&mut b, "100k index, ten 100-entry logs", &[100; 10]);

@@ -3,9 +3,11 @@
 //! types and no IO (disk knowledge arrives through `FileFacts` and the
 //! in-memory `FileIndex`).
 
+pub mod change;
 pub mod completion;
 pub mod history;
 pub mod semantic;
+pub mod xref;
 
 use std::ops::Range;
 use std::path::{Path, PathBuf};

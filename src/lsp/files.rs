@@ -81,6 +81,7 @@ pub(super) fn apply_fs_events(host: &Mutex<Host>, writer: &Mutex<()>, events: Ve
             }
         }
     }
+    super::logs::refresh_logs(host, &events);
     rescan.sort_unstable();
     rescan.dedup();
     rescan

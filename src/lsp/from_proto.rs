@@ -26,3 +26,9 @@ pub fn fs_event(e: &lsp::FileEvent) -> Option<FsEvent> {
         _ => FsEvent::Changed(p),
     })
 }
+
+/// A file or folder the client renames (`workspace/willRenameFiles`): its
+/// old and new paths; `None` unless both URIs are `file:` URIs.
+pub fn file_rename(f: &lsp::FileRename) -> Option<(PathBuf, PathBuf)> {
+    Some((file_path(&f.old_uri.parse().ok()?)?, file_path(&f.new_uri.parse().ok()?)?))
+}

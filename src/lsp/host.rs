@@ -14,7 +14,9 @@ use crate::analysis::facts::{FileFacts, HistoryFact, HistoryQuery, Resolution};
 use crate::analysis::{self};
 use crate::config::Config;
 use crate::document::Document;
+use crate::ide::xref::{LogIndex, LogSummary};
 use crate::lsp::encoding::Encoding;
+use crate::lsp::to_proto::EditCaps;
 use crate::workspace::history::{BlameCache, HistoryReport};
 use crate::workspace::{self, FileIndex, LineCache, PathMatcher, WorkspaceFacts};
 
@@ -71,6 +73,12 @@ pub(super) struct Root {
     pub(super) config: Arc<Config>,
     pub(super) toml: Option<String>,
     pub(super) _watch: Option<workspace::WatchHandle>,
+    /// Every Work Log of this root (a root inside another has none: the
+    /// outer one holds its logs). `None` until built, in the background.
+    pub(super) logs: Option<Arc<LogIndex>>,
+    pub(super) logs_building: bool,
+    /// File events arrived while the logs were being built: build again.
+    pub(super) logs_again: bool,
 }
 
 impl Root {
@@ -86,6 +94,9 @@ impl Root {
             config: Arc::new(Config::default()),
             toml: None,
             _watch: None,
+            logs: None,
+            logs_building: false,
+            logs_again: false,
         }
     }
 }
@@ -103,6 +114,11 @@ pub(super) struct Host {
     /// Test hook (`worklog/testPanic`): documents whose next analysis in
     /// the publisher panics.
     pub(super) panic_in_publisher: HashSet<Uri>,
+    /// What workspace edits the client can apply (`documentChanges`, file operations).
+    pub(super) edit_caps: EditCaps,
+    /// Summaries of the open logs by path, for the version summarised
+    /// (`None`: not a log): they stand in for the disk state in cross-log features.
+    pub(super) open_logs: HashMap<PathBuf, (i32, Option<Arc<LogSummary>>)>,
     /// History facts per open log (spec §4b), computed in the background.
     pub(super) history: HashMap<Uri, HistoryState>,
     /// Bumped when files or settings change: every history report is then

@@ -40,6 +40,7 @@ pub mod from_proto;
 mod handlers;
 pub mod hooks;
 mod host;
+mod logs;
 mod publisher;
 pub mod semantic;
 pub mod server;

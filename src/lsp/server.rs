@@ -172,6 +172,10 @@ impl Ctx {
             }
             client.log_message(MessageType::INFO, format!("worklog: indexed {n} files in {}", path.display())).await;
             let _ = ctx.publish.send(Publish::All);
+            // Then every Work Log of the folder (after the republish: it never delays diagnostics).
+            if n > 0 {
+                ctx.build_logs(path.clone());
+            }
             let again = {
                 let mut h = lock(&ctx.host);
                 h.roots.iter_mut().position(|r| r.path == path).filter(|&j| std::mem::take(&mut h.roots[j].index_again))
@@ -339,6 +343,22 @@ impl LanguageServer for Server {
 
     async fn symbol(&self, params: WorkspaceSymbolParams) -> Result<Option<WorkspaceSymbolResponse>> {
         handlers::symbols::symbol(self, params).await
+    }
+
+    async fn references(&self, params: ReferenceParams) -> Result<Option<Vec<Location>>> {
+        handlers::references::references(self, params).await
+    }
+
+    async fn prepare_rename(&self, params: TextDocumentPositionParams) -> Result<Option<PrepareRenameResponse>> {
+        handlers::rename::prepare_rename(self, params).await
+    }
+
+    async fn rename(&self, params: RenameParams) -> Result<Option<WorkspaceEdit>> {
+        handlers::rename::rename(self, params).await
+    }
+
+    async fn will_rename_files(&self, params: RenameFilesParams) -> Result<Option<WorkspaceEdit>> {
+        handlers::rename::will_rename_files(self, params).await
     }
 
     async fn code_action(&self, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {

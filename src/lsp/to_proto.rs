@@ -80,6 +80,19 @@ pub fn workspace_symbol(uri: &lsp::Uri, rope: &Rope, s: &ide::Symbol, container:
     }
 }
 
+/// An entry of an indexed log found by `workspace/symbol`; the container
+/// is the log's file name.
+pub fn indexed_symbol(log: &std::path::Path, e: &ide::xref::EntrySymbol, enc: Encoding) -> Option<lsp::WorkspaceSymbol> {
+    Some(lsp::WorkspaceSymbol {
+        name: e.label.clone(),
+        kind: lsp::SymbolKind::MODULE,
+        tags: None,
+        container_name: log.file_name().map(|n| n.to_string_lossy().into_owned()),
+        location: lsp::OneOf::Left(location(log, &e.heading, enc)?),
+        data: None,
+    })
+}
+
 pub fn completion(rope: &Rope, c: &completion::Completions, enc: Encoding) -> lsp::CompletionResponse {
     let r = range(rope, &c.replace, enc);
     let items = c
@@ -118,6 +131,23 @@ pub const STATUS_COMMAND: &str = "worklog.status";
 /// `worklog.handoff`: the hand-off copy of an open log.
 pub const HANDOFF_COMMAND: &str = "worklog.handoff";
 
+/// `worklog.sharedLogs [uri]`: the other logs that reference the files an
+/// open log references (the command of the lens that counts them).
+pub const SHARED_COMMAND: &str = "worklog.sharedLogs";
+
+/// The lens counting the other logs that reference this log's files.
+pub fn shared_lens(uri: &lsp::Uri, rope: &Rope, at: usize, title: String, enc: Encoding) -> lsp::CodeLens {
+    lsp::CodeLens {
+        range: range(rope, &(at..at), enc),
+        command: Some(lsp::Command {
+            title,
+            command: SHARED_COMMAND.into(),
+            arguments: Some(vec![serde_json::Value::String(uri.as_str().to_string())]),
+        }),
+        data: None,
+    }
+}
+
 /// A status lens at the start of its line, with [`STATUS_COMMAND`].
 pub fn lens(uri: &lsp::Uri, rope: &Rope, l: &crate::handoff::status::Lens, enc: Encoding) -> lsp::CodeLens {
     let r = range(rope, &(l.at..l.at), enc);
@@ -151,6 +181,16 @@ pub fn edit_action(
     })
 }
 
+/// A refactoring made of a workspace edit (several documents, file operations).
+pub fn change_action(title: String, edit: lsp::WorkspaceEdit) -> lsp::CodeActionOrCommand {
+    lsp::CodeActionOrCommand::CodeAction(lsp::CodeAction {
+        title,
+        kind: Some(lsp::CodeActionKind::REFACTOR),
+        edit: Some(edit),
+        ..Default::default()
+    })
+}
+
 /// The next entry's heading, replacing the `## v…` typed on its line.
 pub fn heading_completion(rope: &Rope, replace: &std::ops::Range<usize>, heading: &str, enc: Encoding) -> lsp::CompletionResponse {
     let item = lsp::CompletionItem {
@@ -162,6 +202,120 @@ pub fn heading_completion(rope: &Rope, replace: &std::ops::Range<usize>, heading
         ..Default::default()
     };
     lsp::CompletionResponse::List(lsp::CompletionList { is_incomplete: false, items: vec![item] })
+}
+
+/// What workspace edits the client can apply (`workspace.workspaceEdit`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct EditCaps {
+    /// `documentChanges` (versioned edits, file operations in order).
+    pub document_changes: bool,
+    /// `resourceOperations` holds `create`.
+    pub create: bool,
+    /// `resourceOperations` holds `rename`.
+    pub rename: bool,
+}
+
+impl EditCaps {
+    pub fn from_client(caps: &lsp::ClientCapabilities) -> EditCaps {
+        let we = caps.workspace.as_ref().and_then(|w| w.workspace_edit.as_ref());
+        let ops = we.and_then(|w| w.resource_operations.as_deref()).unwrap_or(&[]);
+        let document_changes = we.and_then(|w| w.document_changes).unwrap_or(false);
+        EditCaps {
+            document_changes,
+            create: document_changes && ops.contains(&lsp::ResourceOperationKind::Create),
+            rename: document_changes && ops.contains(&lsp::ResourceOperationKind::Rename),
+        }
+    }
+}
+
+/// A span's range in the negotiated encoding (its positions were computed
+/// from the text it came from: no rope needed).
+pub fn span_range(s: &ide::change::Span, enc: Encoding) -> lsp::Range {
+    let pos = |p: &ide::change::LineCol| lsp::Position {
+        line: p.line,
+        character: match enc {
+            Encoding::Utf8 => p.utf8,
+            Encoding::Utf16 => p.utf16,
+        },
+    };
+    lsp::Range { start: pos(&s.start), end: pos(&s.end) }
+}
+
+/// A location in a file.
+pub fn location(path: &std::path::Path, s: &ide::change::Span, enc: Encoding) -> Option<lsp::Location> {
+    Some(lsp::Location { uri: lsp::Uri::from_file_path(path)?, range: span_range(s, enc) })
+}
+
+/// Why a change cannot be sent to this client.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EditRefused {
+    /// It creates or renames files and the client cannot.
+    FileOperations,
+    /// A path has no `file:` URI.
+    Path,
+}
+
+/// A [`SourceChange`](ide::change::SourceChange) as the client can apply
+/// it: `documentChanges` (text edits versioned for open documents, then
+/// file operations in order) when it supports them, else `changes`; a change
+/// with file operations the client cannot do is refused, never cut down.
+pub fn workspace_edit(
+    change: &ide::change::SourceChange,
+    caps: EditCaps,
+    version_of: &dyn Fn(&std::path::Path) -> Option<i32>,
+    enc: Encoding,
+) -> Result<lsp::WorkspaceEdit, EditRefused> {
+    use ide::change::FileOp;
+    let uri = |p: &std::path::Path| lsp::Uri::from_file_path(p).ok_or(EditRefused::Path);
+    let edits = |es: &[ide::change::Edit]| -> Vec<lsp::TextEdit> {
+        es.iter().map(|e| lsp::TextEdit { range: span_range(&e.span, enc), new_text: e.text.clone() }).collect()
+    };
+    let needs_create = change.ops.iter().any(|o| matches!(o, FileOp::Create { .. }));
+    let needs_rename = change.ops.iter().any(|o| matches!(o, FileOp::Rename { .. }));
+    if (needs_create && !caps.create) || (needs_rename && !caps.rename) {
+        return Err(EditRefused::FileOperations);
+    }
+    if !caps.document_changes {
+        let mut changes = HashMap::new();
+        for f in &change.files {
+            changes.insert(uri(&f.path)?, edits(&f.edits));
+        }
+        return Ok(lsp::WorkspaceEdit { changes: Some(changes), ..Default::default() });
+    }
+    let mut ops: Vec<lsp::DocumentChangeOperation> = Vec::new();
+    for f in &change.files {
+        ops.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+            text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: uri(&f.path)?, version: version_of(&f.path) },
+            edits: edits(&f.edits).into_iter().map(lsp::OneOf::Left).collect(),
+        }));
+    }
+    let never_overwrite = Some(lsp::CreateFileOptions { overwrite: Some(false), ignore_if_exists: Some(false) });
+    for op in &change.ops {
+        match op {
+            FileOp::Create { path, text } => {
+                let u = uri(path)?;
+                ops.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Create(lsp::CreateFile {
+                    uri: u.clone(),
+                    options: never_overwrite.clone(),
+                    annotation_id: None,
+                })));
+                if !text.is_empty() {
+                    let at = lsp::Range::default();
+                    ops.push(lsp::DocumentChangeOperation::Edit(lsp::TextDocumentEdit {
+                        text_document: lsp::OptionalVersionedTextDocumentIdentifier { uri: u, version: None },
+                        edits: vec![lsp::OneOf::Left(lsp::TextEdit { range: at, new_text: text.clone() })],
+                    }));
+                }
+            }
+            FileOp::Rename { from, to } => ops.push(lsp::DocumentChangeOperation::Op(lsp::ResourceOp::Rename(lsp::RenameFile {
+                old_uri: uri(from)?,
+                new_uri: uri(to)?,
+                options: Some(lsp::RenameFileOptions { overwrite: Some(false), ignore_if_exists: Some(false) }),
+                annotation_id: None,
+            }))),
+        }
+    }
+    Ok(lsp::WorkspaceEdit { document_changes: Some(lsp::DocumentChanges::Operations(ops)), ..Default::default() })
 }
 
 /// `textDocument/definition`'s answer: links when the client takes them,

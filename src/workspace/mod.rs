@@ -21,6 +21,7 @@
 mod fuzzy;
 pub mod history;
 mod index;
+pub mod logs;
 mod older;
 mod read;
 mod resolve;

@@ -423,10 +423,13 @@ fn code_lens_shows_status_on_frontmatter_and_entries() {
     let uri = file_uri(&root.join("Auth-WorkLog-v4.md"));
     c.open(&uri, &example("Auth-WorkLog-v4.md"), 1);
     let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": uri}}));
+    // The status lenses (once the other example logs are indexed, a lens
+    // also counts those that share files: `across_every_log_of_the_workspace`).
     let got: Vec<(u64, String, String)> = lenses
         .as_array()
         .unwrap()
         .iter()
+        .filter(|l| l["command"]["command"] == "worklog.status")
         .map(|l| {
             (
                 l["range"]["start"]["line"].as_u64().unwrap(),
@@ -461,7 +464,7 @@ fn execute_command_handoff_returns_a_clean_log() {
     let mut c = Client::spawn();
     let init = c.initialize(&root, false);
     let cmds = &init["capabilities"]["executeCommandProvider"]["commands"];
-    assert_eq!(*cmds, json!(["worklog.handoff", "worklog.status"]), "{init}");
+    assert_eq!(*cmds, json!(["worklog.handoff", "worklog.status", "worklog.sharedLogs"]), "{init}");
     let uri = file_uri(&root.join("Auth-WorkLog-v2.md"));
     let full = example("Auth-WorkLog-v2.md");
     c.open(&uri, &full, 1);
@@ -480,7 +483,10 @@ fn execute_command_handoff_returns_a_clean_log() {
     c.open(&copy, &text, 1);
     let p = c.diagnostics(&copy, 1);
     assert!(codes(&p).is_empty(), "{p}");
-    assert_eq!(c.request("textDocument/codeLens", json!({"textDocument": {"uri": copy}})).as_array().unwrap().len(), 2);
+    // Two status lenses (the copy also shares files with the example logs:
+    // once they are indexed, a lens says so).
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": copy}}));
+    assert_eq!(lenses.as_array().unwrap().iter().filter(|l| l["command"]["command"] == "worklog.status").count(), 2, "{lenses}");
     // An unknown command or document is an error, not a hang.
     let bad = c.try_request("workspace/executeCommand", json!({"command": "worklog.nope", "arguments": [uri]}));
     assert!(bad.is_err(), "{bad:?}");
@@ -562,6 +568,146 @@ fn completion_at_hash_v_offers_the_next_heading() {
     change(&mut c, &uri, 3, range(8, 0, 8, 0), "## v\n");
     let r = c.request("textDocument/completion", json!({"textDocument": {"uri": uri}, "position": {"line": 8, "character": 4}}));
     assert!(!r.to_string().contains("## v5 | "), "{r}");
+    assert_eq!(c.shutdown(), 0);
+}
+
+/// Across every log (issue 12, item 6), over stdio: workspace symbols find
+/// an entry of a log that is not open, references list every log, rename
+/// renames the file and updates every log, willRenameFiles follows a
+/// folder, the lens counts the other logs, the next file is created; a
+/// client without `documentChanges` gets `changes` and no file operation.
+#[test]
+fn across_every_log_of_the_workspace() {
+    let w = crate::fixture::Fixture::parse(crate::xref::WORKSPACE).write();
+    let root = w.root.clone();
+    let root_uri = file_uri(&root);
+    let rel = |v: &Value| v.as_str().unwrap().strip_prefix(&format!("{root_uri}/")).unwrap_or("?").to_string();
+    let start = |c: &mut Client, document_changes: bool| {
+        let we = if document_changes {
+            json!({"documentChanges": true, "resourceOperations": ["create", "rename", "delete"]})
+        } else {
+            json!({})
+        };
+        let init = c.request(
+            "initialize",
+            json!({"processId": null, "rootUri": root_uri, "workspaceFolders": [{"uri": root_uri, "name": "ws"}],
+                   "capabilities": {"workspace": {"workspaceEdit": we}}}),
+        );
+        c.notify("initialized", json!({}));
+        init
+    };
+    let mut c = Client::spawn();
+    let init = start(&mut c, true);
+    assert_eq!(init["capabilities"]["referencesProvider"], true);
+    assert_eq!(init["capabilities"]["renameProvider"]["prepareProvider"], true);
+    assert_eq!(init["capabilities"]["workspace"]["fileOperations"]["willRename"]["filters"][0]["pattern"]["glob"], "**/*");
+    // workspace/symbol: an entry of a log nobody opened, once the logs are indexed.
+    let deadline = Instant::now() + TIMEOUT;
+    let found = loop {
+        let r = c.request("workspace/symbol", json!({"query": "routes"}));
+        if r.as_array().is_some_and(|a| !a.is_empty()) {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "logs never indexed");
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert_eq!(found[0]["name"], "v1 · 2025-11-14 · Routes", "{found}");
+    assert_eq!(rel(&found[0]["location"]["uri"]), "logs/Api-WorkLog.md");
+    // The look-alike's entry-shaped heading is no entry.
+    assert_eq!(c.request("workspace/symbol", json!({"query": "looks like"})), json!([]));
+
+    let auth = file_uri(&w.path("logs/Auth-WorkLog-v2.md"));
+    c.open(&auth, &std::fs::read_to_string(w.path("logs/Auth-WorkLog-v2.md")).unwrap(), 1);
+    let at = json!({"textDocument": {"uri": auth}, "position": {"line": 9, "character": 22}});
+    // references: every log, the overlapping range (1-40) first.
+    let mut params = at.clone();
+    params["context"] = json!({"includeDeclaration": true});
+    let refs = c.request("textDocument/references", params);
+    let shown: Vec<String> =
+        refs.as_array().unwrap().iter().map(|l| format!("{} {}", rel(&l["uri"]), l["range"]["start"]["line"])).collect();
+    assert_eq!(
+        shown,
+        ["logs/Auth-WorkLog-v2.md 9", "logs/Auth-WorkLog-v2.md 18", "logs/Api-WorkLog.md 9", "logs/Auth-WorkLog-v2.md 20"],
+        "{refs}"
+    );
+    // prepareRename: the path as written.
+    let prep = c.request("textDocument/prepareRename", at.clone());
+    assert_eq!(prep["placeholder"], "src/auth/service.ts", "{prep}");
+    assert_eq!(prep["range"], range(9, 19, 9, 38));
+    // rename: edits in both logs (versioned for the open one), then the file op.
+    let mut params = at.clone();
+    params["newName"] = json!("src/auth/session.ts");
+    let edit = c.request("textDocument/rename", params);
+    let ops = edit["documentChanges"].as_array().unwrap();
+    let summary: Vec<String> = ops
+        .iter()
+        .map(|o| match o["kind"].as_str() {
+            Some(k) => format!("{k} {} -> {}", rel(&o["oldUri"]), rel(&o["newUri"])),
+            None => format!(
+                "edit {} v{} x{}",
+                rel(&o["textDocument"]["uri"]),
+                o["textDocument"]["version"],
+                o["edits"].as_array().unwrap().len()
+            ),
+        })
+        .collect();
+    assert_eq!(
+        summary,
+        ["edit logs/Api-WorkLog.md vnull x1", "edit logs/Auth-WorkLog-v2.md v1 x3", "rename src/auth/service.ts -> src/auth/session.ts"],
+        "{edit}"
+    );
+    // willRenameFiles on a folder: the references below it follow.
+    let edit = c.request(
+        "workspace/willRenameFiles",
+        json!({"files": [{"oldUri": file_uri(&w.path("src/auth")), "newUri": file_uri(&w.path("src/identity"))}]}),
+    );
+    let texts: Vec<String> = edit["documentChanges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|o| o["edits"].as_array().unwrap().iter().map(|e| e["newText"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(
+        texts,
+        ["src/identity/service.ts", "src/identity/service.ts", "src/identity/token.ts", "../src/identity/service.ts"],
+        "{edit}"
+    );
+    // The lens on the frontmatter counts the other logs.
+    let lenses = c.request("textDocument/codeLens", json!({"textDocument": {"uri": auth}}));
+    let titles: Vec<&str> = lenses.as_array().unwrap().iter().map(|l| l["command"]["title"].as_str().unwrap()).collect();
+    assert_eq!(titles[1], "1 other log references these files", "{lenses}");
+    let shared = c.request("workspace/executeCommand", json!({"command": "worklog.sharedLogs", "arguments": [auth]}));
+    assert_eq!(rel(&shared["logs"][0]), "logs/Api-WorkLog.md", "{shared}");
+    // "Start v3 in a new file": a CreateFile, then the text.
+    let actions = c.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": auth}, "range": range(1, 0, 1, 0), "context": {"diagnostics": []}}),
+    );
+    let new_file = actions.as_array().unwrap().iter().find(|a| a["title"] == "Start v3 in a new file, Auth-WorkLog-v3.md").expect("action");
+    let ops = new_file["edit"]["documentChanges"].as_array().unwrap();
+    assert_eq!((ops[0]["kind"].as_str(), rel(&ops[0]["uri"]).as_str()), (Some("create"), "logs/Auth-WorkLog-v3.md"));
+    assert!(ops[1]["edits"][0]["newText"].as_str().unwrap().contains("## v3 | "), "{new_file}");
+    assert_eq!(c.shutdown(), 0);
+
+    // A client without documentChanges: `changes`, and no file operations.
+    let mut c = Client::spawn();
+    start(&mut c, false);
+    let deadline = Instant::now() + TIMEOUT;
+    while c.request("workspace/symbol", json!({"query": "routes"})).as_array().is_none_or(|a| a.is_empty()) {
+        assert!(Instant::now() < deadline, "logs never indexed");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    c.open(&auth, &std::fs::read_to_string(w.path("logs/Auth-WorkLog-v2.md")).unwrap(), 1);
+    let mut params = at.clone();
+    params["newName"] = json!("src/auth/session.ts");
+    let refused = c.try_request("textDocument/rename", params);
+    assert!(refused.as_ref().is_err_and(|e| e["message"].as_str().unwrap().contains("resourceOperations")), "{refused:?}");
+    let edit = c.request(
+        "workspace/willRenameFiles",
+        json!({"files": [{"oldUri": file_uri(&w.path("src/auth/token.ts")), "newUri": file_uri(&w.path("src/auth/jwt.ts"))}]}),
+    );
+    assert_eq!(edit["changes"][&auth][0]["newText"], "src/auth/jwt.ts", "{edit}");
+    assert!(edit.get("documentChanges").is_none_or(Value::is_null));
     assert_eq!(c.shutdown(), 0);
 }
 

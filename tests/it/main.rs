@@ -18,3 +18,4 @@ mod spec_cases;
 mod structure;
 mod support;
 mod tidy;
+mod xref;

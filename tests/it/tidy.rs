@@ -284,3 +284,29 @@ fn every_code_is_described_for_sarif() {
     let missing: Vec<String> = codes().into_iter().filter(|c| !block.contains(&format!("(\"{c}\","))).collect();
     assert!(missing.is_empty(), "src/cli/machine.rs DESCRIPTIONS lacks: {}", missing.join(", "));
 }
+
+/// The settings the server reads (`config::SETTINGS`) are the ones the VS
+/// Code schema contributes (besides its own `server.path` and
+/// `trace.server`), the Helix validator knows, and the README documents.
+#[test]
+fn settings_agree_everywhere() {
+    let want: BTreeSet<String> = worklog_ls::config::SETTINGS.iter().map(|s| s.to_string()).collect();
+    let pkg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root().join("editors/vscode/package.json")).unwrap()).unwrap();
+    let vscode: BTreeSet<String> = pkg["contributes"]["configuration"]["properties"]
+        .as_object()
+        .expect("contributes.configuration.properties")
+        .keys()
+        .filter_map(|k| k.strip_prefix("worklog."))
+        .filter(|k| !matches!(*k, "server.path" | "trace.server"))
+        .map(str::to_string)
+        .collect();
+    assert_eq!(vscode, want, "editors/vscode/package.json settings must be config::SETTINGS");
+    let helix = std::fs::read_to_string(root().join("editors/helix/validate.py")).unwrap();
+    let block = helix.split("WORKLOG_SETTINGS = {").nth(1).and_then(|b| b.split('}').next()).expect("WORKLOG_SETTINGS");
+    let listed: BTreeSet<String> = block.split('"').skip(1).step_by(2).map(str::to_string).collect();
+    assert_eq!(listed, want, "editors/helix/validate.py WORKLOG_SETTINGS must be config::SETTINGS");
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let missing: Vec<&String> = want.iter().filter(|k| !readme.contains(&format!("| `{k}` |"))).collect();
+    assert!(missing.is_empty(), "README.md's settings table lacks {missing:?}");
+}

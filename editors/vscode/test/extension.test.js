@@ -107,6 +107,7 @@ describe("extension manifest (package.json)", () => {
     const props = Object.keys(manifest.contributes.configuration.properties).sort();
     assert.deepEqual(props, [
       "worklog.globs",
+      "worklog.history",
       "worklog.maxFileSize",
       "worklog.references",
       "worklog.requiredSections",

@@ -7,6 +7,7 @@ use tower_lsp_server::ls_types::*;
 use crate::analysis;
 use crate::document::Document;
 use crate::handoff;
+use crate::ide::change::{FileOp, SourceChange};
 use crate::lsp::encoding::{self, Encoding};
 use crate::lsp::host::*;
 use crate::lsp::server::*;
@@ -15,6 +16,7 @@ use crate::lsp::to_proto;
 pub(in crate::lsp) async fn code_action(server: &Server, params: CodeActionParams) -> Result<Option<CodeActionResponse>> {
     let uri = params.text_document.uri;
     let Some(s) = server.snapshot(&uri) else { return Ok(None) };
+    let caps = server.host().edit_caps;
     let r = blocking("codeAction", move || {
         let Text::Analysed(doc) = &s.text else { return None };
         let rope = doc.rope();
@@ -48,6 +50,7 @@ pub(in crate::lsp) async fn code_action(server: &Server, params: CodeActionParam
         let refactors = params.context.only.as_ref().is_none_or(|only| only.contains(&CodeActionKind::REFACTOR));
         if refactors && analysis::recognise(doc, &s.config, s.path.as_deref()).is_log() && at_next_entry_place(doc, r.start) {
             actions.extend(next_entry_actions(&uri, doc, s.encoding));
+            actions.extend(next_file_action(doc, &s, caps));
         }
         Some(actions)
     })
@@ -92,4 +95,28 @@ pub(super) fn next_entry_actions(uri: &Uri, doc: &Document, enc: Encoding) -> Ve
         ));
     }
     out
+}
+
+/// "Start v<N+1> in a new file `…-v<N+1>.md`" (the CLI's `next --file`): a
+/// change that creates the next file of a log whose name carries its
+/// version, holding the log with the next entry started; the log itself is
+/// left as it is. Offered only when the client can create files, the log has
+/// a project root, and no file of that name exists (never overwritten).
+fn next_file_action(doc: &Document, s: &Snapshot, caps: to_proto::EditCaps) -> Option<CodeActionOrCommand> {
+    use handoff::next::{next_entry, NextOptions};
+    if !caps.create || s.root.is_none() {
+        return None;
+    }
+    let path = s.path.as_deref()?;
+    let now = handoff::clock::local_now();
+    let n = next_entry(doc, &NextOptions { now, snippets: false, keep_status: false });
+    let name = handoff::name_with_version(path.file_name()?.to_str()?, n.version)?;
+    let new = path.with_file_name(&name);
+    if crate::workspace::logs::exists(&new) {
+        return None;
+    }
+    let mut change = SourceChange::default();
+    change.push_op(FileOp::Create { path: new, text: handoff::apply(&doc.text(), &n.edits) });
+    let edit = to_proto::workspace_edit(&change, caps, &|_| None, s.encoding).ok()?;
+    Some(to_proto::change_action(format!("Start v{} in a new file, {name}", n.version), edit))
 }

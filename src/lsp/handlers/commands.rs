@@ -1,4 +1,4 @@
-//! `workspace/executeCommand`: `worklog.handoff` and `worklog.status`.
+//! `workspace/executeCommand`: `worklog.handoff`, `worklog.status` and `worklog.sharedLogs`.
 
 use serde_json::Value;
 use tower_lsp_server::jsonrpc::Result;
@@ -42,6 +42,20 @@ pub(in crate::lsp) async fn execute_command(server: &Server, params: ExecuteComm
                 "lens": handoff::status::lens_text(&st),
                 "status": st,
             })))
+        }
+        to_proto::SHARED_COMMAND => {
+            let (host, path) = (server.host.clone(), s.path.clone());
+            let r = blocking("worklog.sharedLogs", move || {
+                let view = crate::lsp::logs::logs_view(&host);
+                let logs = view.logs();
+                let Some(log) = path.as_deref().and_then(|p| logs.get(p)) else { return Vec::new() };
+                crate::ide::xref::logs_sharing_files(&logs, log)
+                    .into_iter()
+                    .filter_map(|p| Uri::from_file_path(p).map(|u| Value::String(u.as_str().to_string())))
+                    .collect::<Vec<_>>()
+            })
+            .await;
+            Ok(Some(serde_json::json!({ "logs": r.unwrap_or_default() })))
         }
         other => Err(Error::invalid_params(format!("unknown command `{other}`"))),
     }

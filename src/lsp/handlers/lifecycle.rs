@@ -43,6 +43,7 @@ pub(in crate::lsp) async fn initialize(server: &Server, params: InitializeParams
         h.config_pull = caps.workspace.as_ref().and_then(|w| w.configuration).unwrap_or(false);
         h.watch_dynamic =
             caps.workspace.as_ref().and_then(|w| w.did_change_watched_files.as_ref()).and_then(|d| d.dynamic_registration).unwrap_or(false);
+        h.edit_caps = to_proto::EditCaps::from_client(caps);
         h.roots = roots;
         if let Some(opts) = params.initialization_options.clone() {
             h.client_settings = opts.get("worklog").cloned().unwrap_or(opts);
@@ -70,6 +71,11 @@ pub(in crate::lsp) async fn initialize(server: &Server, params: InitializeParams
             }),
             document_symbol_provider: Some(OneOf::Left(true)),
             workspace_symbol_provider: Some(OneOf::Left(true)),
+            references_provider: Some(OneOf::Left(true)),
+            rename_provider: Some(OneOf::Right(RenameOptions {
+                prepare_provider: Some(true),
+                work_done_progress_options: Default::default(),
+            })),
             code_action_provider: Some(CodeActionProviderCapability::Options(CodeActionOptions {
                 code_action_kinds: Some(vec![CodeActionKind::QUICKFIX, CodeActionKind::REFACTOR]),
                 ..Default::default()
@@ -82,14 +88,24 @@ pub(in crate::lsp) async fn initialize(server: &Server, params: InitializeParams
                 work_done_progress_options: Default::default(),
             })),
             execute_command_provider: Some(ExecuteCommandOptions {
-                commands: vec![to_proto::HANDOFF_COMMAND.into(), to_proto::STATUS_COMMAND.into()],
+                commands: vec![to_proto::HANDOFF_COMMAND.into(), to_proto::STATUS_COMMAND.into(), to_proto::SHARED_COMMAND.into()],
                 work_done_progress_options: Default::default(),
             }),
             folding_range_provider: Some(FoldingRangeProviderCapability::Simple(true)),
             selection_range_provider: Some(SelectionRangeProviderCapability::Simple(true)),
             workspace: Some(WorkspaceServerCapabilities {
                 workspace_folders: Some(WorkspaceFoldersServerCapabilities { supported: Some(true), change_notifications: None }),
-                file_operations: None,
+                // Every file and folder: a renamed source file or folder
+                // moves the references of every log to it.
+                file_operations: Some(WorkspaceFileOperationsServerCapabilities {
+                    will_rename: Some(FileOperationRegistrationOptions {
+                        filters: vec![FileOperationFilter {
+                            scheme: Some("file".into()),
+                            pattern: FileOperationPattern { glob: "**/*".into(), matches: None, options: None },
+                        }],
+                    }),
+                    ..Default::default()
+                }),
             }),
             ..Default::default()
         },

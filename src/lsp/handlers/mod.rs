@@ -9,6 +9,8 @@ pub(super) mod events;
 pub(super) mod lens;
 pub(super) mod lifecycle;
 pub(super) mod navigation;
+pub(super) mod references;
+pub(super) mod rename;
 pub(super) mod semantic;
 pub(super) mod structure;
 pub(super) mod symbols;
