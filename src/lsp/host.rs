@@ -190,6 +190,9 @@ impl FileFacts for Snapshot {
     fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
         self.disk().older_file(log_path)
     }
+    fn similar_paths(&self, log_path: &Path, written: &str, limit: usize) -> Vec<String> {
+        self.disk().similar_paths(log_path, written, limit)
+    }
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.history.as_ref()?.get(reference).cloned()
     }

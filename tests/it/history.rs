@@ -584,3 +584,27 @@ fn history_wrappers_forward_the_other_facts() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stdout).contains("\"history-disagrees\""));
 }
+
+/// The two wrappers of the disk facts (the server's snapshot and
+/// `WithHistory`) implement every method of `FileFacts`: a method left to
+/// its default there silently loses what the disk facts know (it happened
+/// to `older_file` and `similar_paths`).
+#[test]
+fn history_wrappers_implement_every_fact() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let facts = read("src/analysis/facts.rs");
+    let trait_body = facts.split("pub trait FileFacts").nth(1).unwrap().split("\n}\n").next().unwrap();
+    let methods: Vec<&str> =
+        trait_body.lines().filter_map(|l| l.trim().strip_prefix("fn ")).map(|l| l.split('(').next().unwrap()).collect();
+    assert!(methods.len() >= 4, "{methods:?}");
+    for (file, block) in
+        [("src/lsp/host.rs", "impl FileFacts for Snapshot"), ("src/workspace/history/mod.rs", "impl FileFacts for WithHistory")]
+    {
+        let text = read(file);
+        let body = text.split(block).nth(1).unwrap().split("\n}\n").next().unwrap();
+        for m in &methods {
+            assert!(body.contains(&format!("fn {m}(")), "{file}: `{block}` does not implement `{m}`");
+        }
+    }
+}

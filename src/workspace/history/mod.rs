@@ -81,6 +81,9 @@ impl FileFacts for WithHistory<'_> {
     fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
         self.inner.older_file(log_path)
     }
+    fn similar_paths(&self, log_path: &Path, written: &str, limit: usize) -> Vec<String> {
+        self.inner.similar_paths(log_path, written, limit)
+    }
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.report.get(reference).cloned()
     }
