@@ -220,10 +220,13 @@ impl EditCaps {
         let we = caps.workspace.as_ref().and_then(|w| w.workspace_edit.as_ref());
         let ops = we.and_then(|w| w.resource_operations.as_deref()).unwrap_or(&[]);
         let document_changes = we.and_then(|w| w.document_changes).unwrap_or(false);
+        // Resource operations exist only in `documentChanges`: a client that
+        // lists them applies those (Neovim 0.11 lists `resourceOperations`
+        // without `documentChanges: true`, and applies both).
         EditCaps {
             document_changes,
-            create: document_changes && ops.contains(&lsp::ResourceOperationKind::Create),
-            rename: document_changes && ops.contains(&lsp::ResourceOperationKind::Rename),
+            create: ops.contains(&lsp::ResourceOperationKind::Create),
+            rename: ops.contains(&lsp::ResourceOperationKind::Rename),
         }
     }
 }
@@ -275,7 +278,7 @@ pub fn workspace_edit(
     if (needs_create && !caps.create) || (needs_rename && !caps.rename) {
         return Err(EditRefused::FileOperations);
     }
-    if !caps.document_changes {
+    if !caps.document_changes && change.ops.is_empty() {
         let mut changes = HashMap::new();
         for f in &change.files {
             changes.insert(uri(&f.path)?, edits(&f.edits));

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Assert on the JSON that test/init.lua wrote: python3 check.py OUT.json"""
 import json
+import re
 import os
 import sys
 
@@ -85,6 +86,32 @@ check(
     jump.get("file") == os.path.join(EXAMPLES, "src/auth/service.ts") and (jump.get("cursor") or [0])[0] == 84,
     jump,
 )
+
+refs = results.get("references") or []
+logs = sorted({r["uri"].rsplit("/", 1)[-1] for r in refs})
+check(
+    "references on src/auth/service.ts list every example log",
+    logs == [f"Auth-WorkLog-v{n}.md" for n in range(1, 5)],
+    logs,
+)
+
+ren = results.get("rename") or {}
+root = ren.get("root")
+if root:
+    moved = os.path.isfile(os.path.join(root, "src/auth/token-service.ts")) and not os.path.exists(
+        os.path.join(root, "src/auth/service.ts")
+    )
+    check("rename moved src/auth/service.ts to src/auth/token-service.ts", moved, sorted(os.listdir(os.path.join(root, "src/auth"))))
+    for n in range(1, 5):
+        text = open(os.path.join(root, f"Auth-WorkLog-v{n}.md"), encoding="utf-8").read()
+        check(
+            f"rename updated Auth-WorkLog-v{n}.md",
+            # Paths and bare names (v3 writes `service.ts:84-120`) follow.
+            "token-service.ts" in text and re.search(r"(?<![\w-])service\.ts", text) is None,
+            [l for l in text.splitlines() if "service.ts" in l][:3],
+        )
+else:
+    check("rename ran", False, ren)
 
 print(f"nvim {results.get('nvim')}: {len(passed)} checks passed, {len(failed)} failed")
 sys.exit(1 if failed else 0)

@@ -227,6 +227,56 @@ local function main()
     line_text = vim.api.nvim_get_current_line(),
   }
 
+  -- 5. Find references on `src/auth/service.ts` in the v4 log: every log
+  -- that mentions the file (the log index is built in the background:
+  -- asked again until it answers).
+  vim.cmd.edit(vim.fn.fnameescape(examples .. '/Auth-WorkLog-v4.md'))
+  local v4 = vim.api.nvim_get_current_buf()
+  client = attached(v4, 'Auth-WorkLog-v4.md')
+  row, col = find(v4, 'src/auth/service.ts')
+  local refs_params = position(v4, client, row, col + 4)
+  refs_params.context = { includeDeclaration = true }
+  local refs
+  wait('references from every example log', function()
+    refs = request(v4, 'textDocument/references', refs_params) or {}
+    local logs = {}
+    for _, l in ipairs(refs) do
+      logs[l.uri] = true
+    end
+    return vim.tbl_count(logs) >= 4
+  end)
+  results.references = {}
+  for _, l in ipairs(refs) do
+    table.insert(results.references, { uri = l.uri, line = l.range.start.line })
+  end
+
+  -- 6. Rename `src/auth/service.ts` from a reference, as `:lua
+  -- vim.lsp.buf.rename()` does, in a copy of the examples: the file moves
+  -- and every log's references follow.
+  local copy = vim.fn.fnamemodify(out_path, ':h') .. '/rename-copy' -- kept for check.py
+  vim.fn.mkdir(copy, 'p')
+  vim.fn.system({ 'cp', '-r', examples, copy .. '/examples' })
+  local copied = copy .. '/examples'
+  vim.cmd.edit(vim.fn.fnameescape(copied .. '/Auth-WorkLog-v4.md'))
+  local c4 = vim.api.nvim_get_current_buf()
+  client = attached(c4, 'the copied v4 log')
+  row, col = find(c4, 'src/auth/service.ts')
+  local rn = position(c4, client, row, col + 4)
+  wait('the copy indexed (references from every log)', function()
+    local r = request(c4, 'textDocument/references', vim.tbl_extend('force', rn, { context = { includeDeclaration = true } })) or {}
+    local logs = {}
+    for _, l in ipairs(r) do
+      logs[l.uri] = true
+    end
+    return vim.tbl_count(logs) >= 4
+  end)
+  rn.newName = 'src/auth/token-service.ts'
+  local edit = request(c4, 'textDocument/rename', rn)
+  assert(edit, 'rename returned nothing')
+  vim.lsp.util.apply_workspace_edit(edit, client.offset_encoding)
+  vim.cmd('silent! wall')
+  results.rename = { root = copied, edit_has_document_changes = edit.documentChanges ~= nil }
+
   results.messages = messages
   local f = assert(io.open(out_path, 'w'))
   f:write(vim.json.encode(results))
