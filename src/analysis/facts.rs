@@ -39,11 +39,11 @@ pub trait FileFacts {
     fn history(&self, _log_path: &Path, _reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         None
     }
-    /// Whether [`FileFacts::history`] may know anything about the log at
-    /// `log_path` (so the analysis skips the per-reference lookups when it
-    /// cannot: they run on every keystroke).
-    fn has_history(&self, _log_path: &Path) -> bool {
-        false
+    /// The offsets of the references [`FileFacts::history`] knows about
+    /// (ascending): the analysis looks at those references only, not at
+    /// every reference of every entry (it runs on every keystroke).
+    fn history_offsets(&self, _log_path: &Path) -> Vec<usize> {
+        Vec::new()
     }
     /// For a `written` path that resolved [`Resolution::NotFound`]: the
     /// nearest existing files, best first, at most `limit`, each as it

@@ -27,18 +27,25 @@ pub fn fact_of(doc: &Document, cx: &Context<'_>, chunk: &crate::document::Chunk,
 /// they replace.
 pub fn history_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic>) {
     let Some(log) = cx.path else { return };
-    if cx.config.history == crate::config::HistoryMode::Off || !cx.facts.has_history(log) {
+    if cx.config.history == crate::config::HistoryMode::Off {
         return;
     }
     let mut replaced = Vec::new();
-    for c in doc.chunks().iter().filter(|c| c.model.heading.is_some()) {
-        for r in &c.model.refs {
-            let Some(fact) = fact_of(doc, cx, c, r) else { continue };
-            let at = c.abs(&r.range);
-            if let Some(d) = diagnostic(doc, c, r, &fact) {
-                replaced.push(at);
-                out.push(d);
-            }
+    let chunks = doc.chunks();
+    for at in cx.facts.history_offsets(log) {
+        if at >= doc.len() {
+            continue;
+        }
+        let c = &chunks[doc.chunk_index(at)];
+        if c.model.heading.is_none() {
+            continue;
+        }
+        // The reference written at that offset, if the text still has one.
+        let Some(r) = c.model.refs.iter().find(|r| c.start + r.range.start == at) else { continue };
+        let Some(fact) = fact_of(doc, cx, c, r) else { continue };
+        if let Some(d) = diagnostic(doc, c, r, &fact) {
+            replaced.push(c.abs(&r.range));
+            out.push(d);
         }
     }
     if !replaced.is_empty() {

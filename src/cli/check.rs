@@ -63,6 +63,9 @@ pub struct FileReport {
     /// A Work Log whose references were checked against the disk (it has a
     /// project root and is text).
     pub references_checked: bool,
+    /// With `--history`: why git history could not be (fully) read for
+    /// this log (no repository, a log over the blame cap).
+    pub history_note: Option<String>,
     /// The text (lossily decoded if not UTF-8), kept only when there are
     /// diagnostics to show.
     pub text: Option<String>,
@@ -222,6 +225,7 @@ fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState, h
         why_not: None,
         diagnostics: Vec::new(),
         references_checked: false,
+        history_note: None,
         text: None,
     };
     let config = &state.config;
@@ -299,6 +303,7 @@ fn check_file(path: &Path, abs: &Path, root: Option<&Path>, state: &RootState, h
         Some(root) if history && config.history == HistoryMode::Auto => {
             let req = history::Request { root, log: abs, doc: &doc, facts, max_bytes: config.max_file_size };
             report_h = history::compute(&req, None);
+            report.history_note = report_h.note.clone();
             with_history = history::WithHistory { inner: facts, report: &report_h };
             &with_history
         }

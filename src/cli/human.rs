@@ -29,6 +29,9 @@ pub fn write(o: &Outcome, out: &mut dyn Write, err: &mut dyn Write) -> io::Resul
         for d in &f.diagnostics {
             writeln!(out, "{}\n", render(&renderer, f, d))?;
         }
+        if let Some(why) = &f.history_note {
+            writeln!(out, "{NOTE}note{NOTE:#}{BOLD}:{BOLD:#} {}: history: {why}", f.path.display())?;
+        }
     }
     if let Some(why) = o.references_not_checked() {
         writeln!(out, "{NOTE}note{NOTE:#}{BOLD}:{BOLD:#} references were not checked against the disk: {why}")?;

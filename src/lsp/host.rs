@@ -128,12 +128,19 @@ pub(super) struct Host {
     pub(super) blames: Arc<BlameCache>,
 }
 
+/// How old a history report may get before the next publish recomputes it.
+pub(super) const HISTORY_MAX_AGE: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// The history report of one open log and what it was computed for.
 #[derive(Default)]
 pub(super) struct HistoryState {
     pub(super) report: Arc<HistoryReport>,
     /// The document version and epoch it was computed for (`None`: never).
     pub(super) for_state: Option<(i32, u64)>,
+    /// When it was computed: after [`HISTORY_MAX_AGE`] the next publish
+    /// computes it again (a commit or checkout moves HEAD without any file
+    /// event the server sees, when `.git/` is not watched).
+    pub(super) at: Option<std::time::Instant>,
     pub(super) running: bool,
 }
 
@@ -180,11 +187,17 @@ impl FileFacts for Snapshot {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.disk().line_count(file)
     }
+    fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
+        self.disk().older_file(log_path)
+    }
+    fn similar_paths(&self, log_path: &Path, written: &str, limit: usize) -> Vec<String> {
+        self.disk().similar_paths(log_path, written, limit)
+    }
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.history.as_ref()?.get(reference).cloned()
     }
-    fn has_history(&self, _log_path: &Path) -> bool {
-        self.history.as_ref().is_some_and(|h| !h.is_empty())
+    fn history_offsets(&self, _log_path: &Path) -> Vec<usize> {
+        self.history.as_ref().map(|h| h.offsets().to_vec()).unwrap_or_default()
     }
 }
 
@@ -214,7 +227,9 @@ impl Host {
             && root.is_some()
             && d.path.is_some()
             && matches!(d.text, Text::Analysed(_))
-            && history.is_none_or(|h| !h.running && h.for_state != Some((d.version, self.history_epoch)));
+            && history.is_none_or(|h| {
+                !h.running && (h.for_state != Some((d.version, self.history_epoch)) || h.at.is_none_or(|t| t.elapsed() > HISTORY_MAX_AGE))
+            });
         Some(Snapshot {
             version: d.version,
             text: d.text.clone(),

@@ -99,7 +99,16 @@ pub(super) async fn publisher(
                 (h.snapshot(&uri), inject)
             };
             let Some(snap) = snap else {
-                lock(&host).history.remove(&uri);
+                {
+                    let mut h = lock(&host);
+                    h.history.remove(&uri);
+                    if let Some(p) = crate::lsp::from_proto::file_path(&uri) {
+                        let blames = h.blames.clone();
+                        drop(h);
+                        // Canonical paths are the cache's keys: off the lock, off the loop.
+                        tokio::task::spawn_blocking(move || blames.forget(&std::fs::canonicalize(&p).unwrap_or(p)));
+                    }
+                }
                 closed_any = true;
                 warned_large.remove(&uri);
                 client.publish_diagnostics(uri, Vec::new(), None).await;
@@ -184,6 +193,7 @@ fn schedule_history(host: Arc<Mutex<Host>>, tx: mpsc::UnboundedSender<Publish>, 
         // Computed for this version and epoch even when it failed (logged):
         // a failure is not retried in a loop.
         state.for_state = Some((version, epoch));
+        state.at = Some(std::time::Instant::now());
         match report {
             Ok(Some(r)) => state.report = Arc::new(r),
             Ok(None) => {}

@@ -523,6 +523,19 @@ fn history_on_the_command_line() {
     expect!["13 range-moved, 15 range-changed, 16 range-removed, 17 range-moved, 19 range-moved, 20 range-removed, 29 range-moved"]
         .assert_eq(&codes(&run(&["check", "--history", "--format", "json", "LOG.md"])));
     expect![[r#""#]].assert_eq(&codes(&run(&["check", "--format", "json", "LOG.md"])));
+    // Outside any repository the human output says why there is no history.
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("worklog.toml"), "").unwrap();
+    std::fs::write(tmp.path().join("LOG.md"), HEAD.to_string() + &entry(3, "2025-01-10", "A", "- `a.rs:1-2` a\n")).unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+        .args(["check", "--history", "LOG.md"])
+        .current_dir(tmp.path())
+        .env("NO_COLOR", "1")
+        .env("GIT_CEILING_DIRECTORIES", tmp.path().parent().unwrap())
+        .output()
+        .unwrap();
+    let note: Vec<String> = String::from_utf8_lossy(&out.stdout).lines().filter(|l| l.contains("history")).map(str::to_string).collect();
+    expect!["note: LOG.md: history: no git repository with commits holds the project root"].assert_eq(&note.join("\n"));
     let status: Value = serde_json::from_str(&run(&["status", "--format", "json", "--history", "LOG.md"])).unwrap();
     let h: Vec<String> = status["files"][0]["history"]
         .as_array()
@@ -542,4 +555,56 @@ fn history_on_the_command_line() {
         29 src/old.rs:2-3 "range-moved" {"end":3,"path":"lib/new.rs","start":2}
         30 src/service.rs:25-31 null {"unchanged":true}"#]]
     .assert_eq(&h.join("\n"));
+}
+
+/// The facts the server and `check --history` wrap around the disk facts
+/// still answer every other question: `history-disagrees` (an older file of
+/// the same log beside this one) arrives over LSP and from the CLI.
+#[test]
+fn history_wrappers_forward_the_other_facts() {
+    use crate::lsp_client::{file_uri, Client};
+    let tmp = tempfile::tempdir().unwrap();
+    let root = std::fs::canonicalize(tmp.path()).unwrap();
+    std::fs::write(root.join("worklog.toml"), "").unwrap();
+    let old = HEAD.to_string() + &entry(1, "2025-01-10", "First", "") + &entry(2, "2025-01-11", "Second", "");
+    let new = old.replace("Second", "Second, renamed") + &entry(3, "2025-01-12", "Third", "");
+    std::fs::write(root.join("Auth-v2.md"), old.replace("version: v3", "version: v2")).unwrap();
+    std::fs::write(root.join("Auth-v3.md"), &new).unwrap();
+    let mut c = Client::spawn();
+    c.initialize(&root, false);
+    let uri = file_uri(&root.join("Auth-v3.md"));
+    c.open(&uri, &new, 1);
+    let p = c.diagnostics_where(&uri, |p| p["version"] == 1);
+    assert!(p["diagnostics"].as_array().unwrap().iter().any(|d| d["code"] == "history-disagrees"), "{p}");
+    assert_eq!(c.shutdown(), 0);
+    let out = Command::new(env!("CARGO_BIN_EXE_worklog-ls"))
+        .args(["check", "--history", "--format", "json", "Auth-v3.md"])
+        .current_dir(&root)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stdout).contains("\"history-disagrees\""));
+}
+
+/// The two wrappers of the disk facts (the server's snapshot and
+/// `WithHistory`) implement every method of `FileFacts`: a method left to
+/// its default there silently loses what the disk facts know (it happened
+/// to `older_file` and `similar_paths`).
+#[test]
+fn history_wrappers_implement_every_fact() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let read = |p: &str| std::fs::read_to_string(root.join(p)).unwrap();
+    let facts = read("src/analysis/facts.rs");
+    let trait_body = facts.split("pub trait FileFacts").nth(1).unwrap().split("\n}\n").next().unwrap();
+    let methods: Vec<&str> =
+        trait_body.lines().filter_map(|l| l.trim().strip_prefix("fn ")).map(|l| l.split('(').next().unwrap()).collect();
+    assert!(methods.len() >= 4, "{methods:?}");
+    for (file, block) in
+        [("src/lsp/host.rs", "impl FileFacts for Snapshot"), ("src/workspace/history/mod.rs", "impl FileFacts for WithHistory")]
+    {
+        let text = read(file);
+        let body = text.split(block).nth(1).unwrap().split("\n}\n").next().unwrap();
+        for m in &methods {
+            assert!(body.contains(&format!("fn {m}(")), "{file}: `{block}` does not implement `{m}`");
+        }
+    }
 }

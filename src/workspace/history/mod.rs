@@ -26,7 +26,7 @@ use blame::{AnchorQuery, NoBlame};
 pub use blame::{LogBlame, MAX_BLAME_BYTES};
 use follow::Followed;
 use git::Git;
-use map::{lines, map_range, Mapped};
+use map::{lines, Mapped};
 
 /// At most this many lines of the anchor's version are kept for hover.
 const THEN_LINES: usize = 40;
@@ -36,6 +36,8 @@ const THEN_LINES: usize = 40;
 pub struct HistoryReport {
     /// By the offset of the reference, with its text.
     facts: HashMap<usize, (String, Arc<HistoryFact>)>,
+    /// The keys of `facts`, ascending.
+    offsets: Vec<usize>,
     /// Why history was not (fully) read, for people: no repository, the log
     /// too large to blame, …
     pub note: Option<String>,
@@ -44,6 +46,10 @@ pub struct HistoryReport {
 impl HistoryReport {
     pub fn get(&self, q: &HistoryQuery<'_>) -> Option<&Arc<HistoryFact>> {
         self.facts.get(&q.at).filter(|(t, _)| t == q.token).map(|(_, f)| f)
+    }
+    /// The offsets of the references with a fact, ascending.
+    pub fn offsets(&self) -> &[usize] {
+        &self.offsets
     }
     pub fn len(&self) -> usize {
         self.facts.len()
@@ -72,11 +78,17 @@ impl FileFacts for WithHistory<'_> {
     fn line_count(&self, file: &Path) -> Option<usize> {
         self.inner.line_count(file)
     }
+    fn older_file(&self, log_path: &Path) -> Option<crate::analysis::facts::OlderFile> {
+        self.inner.older_file(log_path)
+    }
+    fn similar_paths(&self, log_path: &Path, written: &str, limit: usize) -> Vec<String> {
+        self.inner.similar_paths(log_path, written, limit)
+    }
     fn history(&self, _log_path: &Path, reference: &HistoryQuery<'_>) -> Option<Arc<HistoryFact>> {
         self.report.get(reference).cloned()
     }
-    fn has_history(&self, _log_path: &Path) -> bool {
-        !self.report.is_empty()
+    fn history_offsets(&self, _log_path: &Path) -> Vec<usize> {
+        self.report.offsets.clone()
     }
 }
 
@@ -93,6 +105,12 @@ impl BlameCache {
     pub fn clear(&self) {
         if let Ok(mut m) = self.map.lock() {
             m.clear();
+        }
+    }
+    /// Drops the blame of the log at `log` (closed).
+    pub fn forget(&self, log: &Path) {
+        if let Ok(mut m) = self.map.lock() {
+            m.retain(|(p, _, _), _| p != log);
         }
     }
 }
@@ -132,7 +150,7 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
     let commits = blame.as_ref().ok().map(|b| blame::buffer_commits(b, text.as_bytes()));
     let line_starts: Vec<usize> = std::iter::once(0).chain(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1)).collect();
     let line_of = |off: usize| line_starts.partition_point(|&s| s <= off).saturating_sub(1);
-    let mut now_cache: HashMap<String, Option<Arc<Vec<u8>>>> = HashMap::new();
+    let mut memo = Memo::default();
 
     for c in req.doc.chunks().iter().filter(|c| c.model.heading.is_some()) {
         let version = c.summary.version;
@@ -167,13 +185,15 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
             };
             let Some(anchor) = anchor else { continue };
             let Some(rel) = repo_path(&git, req, &path) else { continue };
-            let Some(outcome) = outcome(&mut git, req, anchor, &rel, span.start, span.end, &mut now_cache) else { continue };
+            let Some(outcome) = outcome(&mut git, req, anchor, &rel, span.start, span.end, &mut memo) else { continue };
             let (commit, date) = git.describe(anchor);
             let then = git.blob_at(anchor, &rel).map(|b| then_lines(&b, span.start, span.end)).unwrap_or_default();
             let fact = HistoryFact { anchor: Anchor { commit, date, by_blame }, outcome, then };
             report.facts.insert(at.start, (token.into_owned(), Arc::new(fact)));
         }
     }
+    report.offsets = report.facts.keys().copied().collect();
+    report.offsets.sort_unstable();
     report
 }
 
@@ -216,32 +236,47 @@ fn repo_path(git: &Git, req: &Request<'_>, written: &str) -> Option<String> {
     }
 }
 
+/// What one computation keeps between the references of a log (several
+/// ranges of one file, written in one commit, share all of it).
+#[derive(Default)]
+struct Memo {
+    /// Work-tree files by path relative to the work tree.
+    now: HashMap<String, Option<Arc<Vec<u8>>>>,
+    /// Where the file at (anchor, path) is at HEAD.
+    follow: HashMap<(ObjectId, String), Option<Followed>>,
+    /// The line map from (anchor, path) onto the work-tree file.
+    maps: HashMap<(ObjectId, String), Arc<Vec<Option<u32>>>>,
+}
+
 /// Where `start..=end` of `rel` at `anchor` is now.
-fn outcome(
-    git: &mut Git,
-    req: &Request<'_>,
-    anchor: ObjectId,
-    rel: &str,
-    start: u32,
-    end: u32,
-    now_cache: &mut HashMap<String, Option<Arc<Vec<u8>>>>,
-) -> Option<HistoryOutcome> {
+fn outcome(git: &mut Git, req: &Request<'_>, anchor: ObjectId, rel: &str, start: u32, end: u32, memo: &mut Memo) -> Option<HistoryOutcome> {
     let old = git.blob_at(anchor, rel)?;
     let old_lines = lines(&old);
     if end as usize > old_lines.len() {
         return None; // already out of bounds when written
     }
-    match follow::follow(git, anchor, rel)? {
+    let key = (anchor, rel.to_string());
+    let followed = match memo.follow.get(&key) {
+        Some(f) => f.clone(),
+        None => {
+            let f = follow::follow(git, anchor, rel);
+            memo.follow.insert(key.clone(), f.clone());
+            f
+        }
+    };
+    match followed? {
         Followed::Deleted(c) => {
             let (commit, date) = git.describe(c);
             Some(HistoryOutcome::Removed { commit: Some(commit), date: Some(date), file: true })
         }
         Followed::At { path, since } => {
             let abs = git.workdir.join(&path);
-            let now = now_cache.entry(path.clone()).or_insert_with(|| read_in_root(req.root, &abs, req.max_bytes).map(Arc::new)).clone()?;
+            let now = memo.now.entry(path.clone()).or_insert_with(|| read_in_root(req.root, &abs, req.max_bytes).map(Arc::new)).clone()?;
             let renamed = path != rel;
             let new_path = if renamed { Some(root_relative(req.root, &abs)?) } else { None };
-            Some(match map_range(&old_lines, &lines(&now), start, end)? {
+            let now_lines = lines(&now);
+            let map = memo.maps.entry(key).or_insert_with(|| Arc::new(map::line_map(&old_lines, &now_lines))).clone();
+            Some(match map::map_with(&old_lines, &now_lines, &map, start, end) {
                 Mapped::Same if !renamed => HistoryOutcome::Unchanged,
                 Mapped::Same => HistoryOutcome::Moved { path: new_path, start, end },
                 Mapped::Moved { start, end } => HistoryOutcome::Moved { path: new_path, start, end },
