@@ -365,7 +365,13 @@ impl VersionSet {
     }
 }
 
-pub const STATUSES: &[&str] = &["in_progress", "needs_review", "blocked", "completed"];
+/// The statuses, as written (`model::Status` names them).
+pub const STATUSES: &[&str] = &[
+    crate::model::Status::InProgress.as_str(),
+    crate::model::Status::NeedsReview.as_str(),
+    crate::model::Status::Blocked.as_str(),
+    crate::model::Status::Completed.as_str(),
+];
 
 fn nonempty(r: Range<usize>, fallback: &Range<usize>) -> Range<usize> {
     if r.is_empty() {

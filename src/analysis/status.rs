@@ -11,6 +11,7 @@
 
 use crate::diagnostic::{Code, Diagnostic, Fix};
 use crate::document::{Chunk, Document};
+use crate::model::Priority;
 use crate::model::{ChunkModel, FieldKind, Item};
 
 /// The latest entry: the last entry chunk of the file (hand-offs append).
@@ -26,8 +27,8 @@ pub fn item_is_done(item: &Item, chunk_text: &str) -> bool {
 }
 
 /// The item's priority tag text (`HIGH`), if it has a tag.
-pub fn item_priority<'a>(item: &Item, chunk_text: &'a str) -> Option<&'a str> {
-    item.tag.as_ref().map(|t| t.text(chunk_text))
+pub fn item_priority(item: &Item, chunk_text: &str) -> Option<Priority> {
+    item.tag.as_ref().and_then(|t| t.priority(chunk_text))
 }
 
 /// The open items of a field (not ticked, not ✅).
@@ -69,7 +70,8 @@ pub(crate) fn status_checks(doc: &Document, pre: Option<&ChunkModel>, out: &mut 
     let version = model.version().map(|v| format!("v{v}")).unwrap_or_else(|| "the latest entry".into());
     let message = match code {
         Code::CompletedWithOpenHigh => {
-            let high = open_items(model, FieldKind::Next, &text).into_iter().filter(|i| item_priority(i, &text) == Some("HIGH")).count();
+            let high =
+                open_items(model, FieldKind::Next, &text).into_iter().filter(|i| item_priority(i, &text) == Some(Priority::High)).count();
             if high == 0 {
                 return;
             }

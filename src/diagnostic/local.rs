@@ -4,7 +4,9 @@
 use super::{suggest_label, Code, Diagnostic, Fix};
 use crate::model::{ChunkModel, FieldKind};
 
-pub const PRIORITIES: &[&str] = &["HIGH", "MED", "LOW"];
+/// The priority tags, as written (`model::Priority` names them).
+pub const PRIORITIES: &[&str] =
+    &[crate::model::Priority::High.as_str(), crate::model::Priority::Med.as_str(), crate::model::Priority::Low.as_str()];
 
 /// Chunk-relative diagnostics of one chunk. `text` is the chunk's text.
 pub fn chunk_diagnostics(m: &ChunkModel, text: &str) -> Vec<Diagnostic> {

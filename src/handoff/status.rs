@@ -5,6 +5,7 @@
 //! For several files of one log (`…-v1.md` … `…-v4.md`), [`superseded`]
 //! says which one is current.
 
+use crate::model::Priority;
 use std::path::Path;
 
 use serde::Serialize;
@@ -108,10 +109,10 @@ pub fn log_status(doc: &Document) -> LogStatus {
     if let Some(f) = m.field(FieldKind::Next) {
         for item in m.items_of(f).iter().filter(|i| !item_is_done(i, &ct)) {
             let text = item_text(item, &ct);
-            match item.tag.as_ref().map(|t| t.text(&ct)) {
-                Some("HIGH") => out.next.high.push(text),
-                Some("MED") => out.next.med.push(text),
-                Some("LOW") => out.next.low.push(text),
+            match item.tag.as_ref().and_then(|t| t.priority(&ct)) {
+                Some(Priority::High) => out.next.high.push(text),
+                Some(Priority::Med) => out.next.med.push(text),
+                Some(Priority::Low) => out.next.low.push(text),
                 _ => out.next.other.push(text),
             }
         }
@@ -279,7 +280,10 @@ pub fn lenses(doc: &Document) -> Vec<Lens> {
             parts.push(if d.has_time { format!("{day} {:02}:{:02}", d.hour, d.minute) } else { day });
         }
         let high = m.field(FieldKind::Next).map_or(0, |f| {
-            m.items_of(f).iter().filter(|i| !item_is_done(i, &ct) && i.tag.as_ref().is_some_and(|t| t.text(&ct) == "HIGH")).count()
+            m.items_of(f)
+                .iter()
+                .filter(|i| !item_is_done(i, &ct) && i.tag.as_ref().is_some_and(|t| t.priority(&ct) == Some(Priority::High)))
+                .count()
         });
         parts.push(format!("{high} HIGH open"));
         out.push(Lens { at: c.start, title: parts.join(" · ") });

@@ -126,11 +126,13 @@ pub fn hover(doc: &Document, offset: usize, log: Option<&Path>, facts: &dyn File
         for it in c.model.items_of(f) {
             if let Some(t) = &it.tag {
                 if t.range.start <= rel && rel <= t.range.end {
-                    let md = match &*doc.slice(c.start + t.range.start + 1..(c.start + t.range.end).saturating_sub(1)) {
-                        "HIGH" => "**[HIGH]** — do next: blocks the hand-off's goal.",
-                        "MED" => "**[MED]** — should be done in this piece of work.",
-                        "LOW" => "**[LOW]** — nice to have; may be deferred.",
-                        _ => "Not a priority: use `[HIGH]`, `[MED]` or `[LOW]`.",
+                    let md = match crate::model::Priority::parse(
+                        &doc.slice(c.start + t.range.start + 1..(c.start + t.range.end).saturating_sub(1)),
+                    ) {
+                        Some(crate::model::Priority::High) => "**[HIGH]** — do next: blocks the hand-off's goal.",
+                        Some(crate::model::Priority::Med) => "**[MED]** — should be done in this piece of work.",
+                        Some(crate::model::Priority::Low) => "**[LOW]** — nice to have; may be deferred.",
+                        None => "Not a priority: use `[HIGH]`, `[MED]` or `[LOW]`.",
                     };
                     return Some(HoverTarget::Text { range: c.abs(&t.range), markdown: md.into() });
                 }

@@ -19,6 +19,7 @@
 //! stays as the Markdown grammar colours it. Tokens never overlap; a token
 //! never spans a line break except an elision, which the encoder splits.
 
+use crate::model::Priority;
 use std::ops::Range;
 use std::path::Path;
 
@@ -100,10 +101,10 @@ pub fn tokens_in(doc: &Document, text: &str, config: &Config, path: Option<&Path
         }
         for item in &m.items {
             let Some(tag) = &item.tag else { continue };
-            let kind = match tag.text(chunk_text) {
-                "HIGH" if !item_is_done(item, chunk_text) => Kind::High,
-                "HIGH" | "MED" | "LOW" => Kind::Priority,
-                _ => continue,
+            let kind = match tag.priority(chunk_text) {
+                Some(Priority::High) if !item_is_done(item, chunk_text) => Kind::High,
+                Some(_) => Kind::Priority,
+                None => continue,
             };
             push(&tag.range, kind, false);
         }

@@ -118,6 +118,57 @@ impl Tag {
     pub fn text<'a>(&self, chunk_text: &'a str) -> &'a str {
         chunk_text.get(self.range.start + 1..self.range.end.saturating_sub(1)).unwrap_or("")
     }
+    /// The priority the tag names, if it is one exactly (`[HIGH]`, `[MED]`, `[LOW]`).
+    pub fn priority(&self, chunk_text: &str) -> Option<Priority> {
+        Priority::parse(self.text(chunk_text))
+    }
+}
+
+/// A Next item's priority.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Priority {
+    High,
+    Med,
+    Low,
+}
+
+impl Priority {
+    pub const ALL: [Priority; 3] = [Priority::High, Priority::Med, Priority::Low];
+    /// The tag's text, exactly as the format writes it.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Priority::High => "HIGH",
+            Priority::Med => "MED",
+            Priority::Low => "LOW",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Priority> {
+        Priority::ALL.into_iter().find(|p| p.as_str() == s)
+    }
+}
+
+/// A log's status (frontmatter `status:`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Status {
+    InProgress,
+    NeedsReview,
+    Blocked,
+    Completed,
+}
+
+impl Status {
+    pub const ALL: [Status; 4] = [Status::InProgress, Status::NeedsReview, Status::Blocked, Status::Completed];
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Status::InProgress => "in_progress",
+            Status::NeedsReview => "needs_review",
+            Status::Blocked => "blocked",
+            Status::Completed => "completed",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Status> {
+        Status::ALL.into_iter().find(|st| st.as_str() == s)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
