@@ -139,6 +139,9 @@ pub enum HistoryOutcome {
     /// All lines (or the file, `file: true`) are gone; `commit` (abbreviated,
     /// or `None` when the removal is not committed yet) removed them.
     Removed { commit: Option<String>, date: Option<String>, file: bool },
+    /// A reference to a whole file (no lines) whose file was renamed:
+    /// `path` is where it is now (relative to the project root).
+    Renamed { path: String },
 }
 
 /// What git history says about one reference.

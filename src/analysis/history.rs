@@ -14,8 +14,7 @@ use super::{restyle_range, Code, Context, Diagnostic, Fix};
 /// The history fact of a reference, if one is known.
 pub fn fact_of(doc: &Document, cx: &Context<'_>, chunk: &crate::document::Chunk, r: &FileRef) -> Option<Arc<HistoryFact>> {
     let log = cx.path?;
-    let (span, _) = r.lines.as_ref()?;
-    if r.exempt || !span.is_valid() {
+    if r.exempt || r.lines.as_ref().is_some_and(|(span, _)| !span.is_valid()) {
         return None;
     }
     let at = chunk.abs(&r.range);
@@ -56,6 +55,28 @@ pub fn history_checks(doc: &Document, cx: &Context<'_>, out: &mut Vec<Diagnostic
     }
 }
 
+/// A reference to a whole file that is gone: renamed (`range-moved`, the
+/// preferred fix writes the new path) or deleted (`range-removed`).
+fn whole_file(c: &crate::document::Chunk, r: &FileRef, path_text: &str, fact: &HistoryFact) -> Option<Diagnostic> {
+    let at = c.abs(&r.range);
+    let anchor = anchor_text(&fact.anchor);
+    Some(match &fact.outcome {
+        HistoryOutcome::Renamed { path } => {
+            Diagnostic::new(Code::RangeMoved, at, format!("`{path_text}` was renamed to `{path}` since this was written ({anchor})."))
+                .with_fix(Fix { title: format!("Update to `{path}`"), edits: vec![(c.abs(&r.path_range), path.clone())], preferred: true })
+        }
+        HistoryOutcome::Removed { commit, date, .. } => {
+            let by = match (commit, date) {
+                (Some(c), Some(d)) => format!("in {c} ({d})"),
+                (Some(c), None) => format!("in {c}"),
+                _ => "by changes not committed yet".to_string(),
+            };
+            Diagnostic::new(Code::RangeRemoved, at, format!("`{path_text}` was deleted {by}, after this was written ({anchor})."))
+        }
+        _ => return None,
+    })
+}
+
 /// "a1b2c3d, 2025-11-13" (and "by date" when the anchor came from the
 /// entry's date rather than blame).
 pub fn anchor_text(a: &Anchor) -> String {
@@ -75,9 +96,9 @@ fn lines_text(start: u32, end: u32) -> String {
 }
 
 fn diagnostic(doc: &Document, c: &crate::document::Chunk, r: &FileRef, fact: &HistoryFact) -> Option<Diagnostic> {
-    let (span, lines_at) = r.lines.as_ref()?;
     let at = c.abs(&r.range);
     let path_text = doc.slice(c.abs(&r.path_range));
+    let Some((span, lines_at)) = r.lines.as_ref() else { return whole_file(c, r, &path_text, fact) };
     let written_lines = doc.slice(c.abs(lines_at));
     let anchor = anchor_text(&fact.anchor);
     let was = lines_text(span.start, span.end);
@@ -94,7 +115,7 @@ fn diagnostic(doc: &Document, c: &crate::document::Chunk, r: &FileRef, fact: &Hi
     };
     let in_file = |path: &Option<String>| path.as_ref().map(|p| format!(" of `{p}` (renamed)")).unwrap_or_default();
     Some(match &fact.outcome {
-        HistoryOutcome::Unchanged => return None,
+        HistoryOutcome::Unchanged | HistoryOutcome::Renamed { .. } => return None,
         HistoryOutcome::Moved { path, start, end } => {
             let now = lines_text(*start, *end);
             let mut d = Diagnostic::new(

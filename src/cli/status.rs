@@ -129,6 +129,7 @@ fn history_of(path: &std::path::Path, doc: &crate::document::Document) -> Option
                 HistoryOutcome::Changed { path, remain, of, start, end } => {
                     (Some("range-changed"), json!({"path": path, "start": start, "end": end, "remain": remain, "of": of}))
                 }
+                HistoryOutcome::Renamed { path } => (Some("range-moved"), json!({"path": path})),
                 HistoryOutcome::Removed { commit, date, file } => {
                     (Some("range-removed"), json!({"removed_by": commit, "removed_on": date, "file_deleted": file}))
                 }

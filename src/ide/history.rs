@@ -36,14 +36,15 @@ fn lines_text(start: u32, end: u32) -> String {
 pub fn history_markdown(doc: &Document, offset: usize, cx: &Context<'_>) -> Option<String> {
     let (version, path, fact) = fact_at(doc, offset, cx)?;
     let hit = ref_at(doc, offset)?;
-    let span = hit.r.lines.as_ref().map(|(s, _)| *s)?;
+    let span = hit.r.lines.as_ref().map(|(s, _)| *s);
     let written = version.map(|v| format!("v{v}")).unwrap_or_else(|| "this entry".into());
     let a = &fact.anchor;
     let how = if a.by_blame { String::new() } else { ", by the entry's date".into() };
     let mut md = format!("*History:* as written in {written} ({}, {}{how}) → ", a.commit, a.date);
     let mut show_then = false;
     match &fact.outcome {
-        HistoryOutcome::Unchanged => md += &format!("now {} (unchanged)", lines_text(span.start, span.end)),
+        HistoryOutcome::Unchanged => md += &format!("now {} (unchanged)", span.map_or("the same".into(), |s| lines_text(s.start, s.end))),
+        HistoryOutcome::Renamed { path: p } => md += &format!("now `{p}` (renamed)"),
         HistoryOutcome::Moved { path: p, start, end } => {
             let at = p.as_ref().map(|p| format!("`{p}` ")).unwrap_or_default();
             md += &format!("now {at}{} (unchanged)", lines_text(*start, *end));
@@ -73,13 +74,14 @@ pub fn history_markdown(doc: &Document, offset: usize, cx: &Context<'_>) -> Opti
 /// changed range (the file resolved again when it was renamed).
 pub fn history_target(doc: &Document, offset: usize, log: &Path, cx: &Context<'_>, facts: &dyn FileFacts) -> Option<Target> {
     let (_, path, fact) = fact_at(doc, offset, cx)?;
-    let (new_path, start, end) = match fact.outcome.clone() {
-        HistoryOutcome::Moved { path, start, end } => (path, start, end),
-        HistoryOutcome::Changed { path, start, end, .. } => (path, start, end),
+    let (new_path, lines) = match fact.outcome.clone() {
+        HistoryOutcome::Moved { path, start, end } => (path, Some(LineSpan { start, end })),
+        HistoryOutcome::Changed { path, start, end, .. } => (path, Some(LineSpan { start, end })),
+        HistoryOutcome::Renamed { path } => (Some(path), None),
         _ => return None,
     };
     let p = new_path.unwrap_or(path);
     let Resolution::Found(files) = facts.resolve(log, &p) else { return None };
     let file = files.into_iter().next()?;
-    Some(Target::File { path: file, lines: Some(LineSpan { start, end }) })
+    Some(Target::File { path: file, lines })
 }

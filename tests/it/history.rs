@@ -329,6 +329,45 @@ fn history_near_misses_stay_silent() {
     expect![[r#""#]].assert_eq(&check_log(&r.dir, "LOG.md", &config()));
 }
 
+/// References to whole files (no lines): followed only when the file is
+/// gone today — renamed (`range-moved`, the fix writes the new path) or
+/// deleted (`range-removed`); a path that never existed stays
+/// `file-not-found`, one that is still there says nothing.
+#[test]
+fn history_whole_file_references() {
+    let r = Repo::new();
+    r.write("src/a.ts", "export const a = 1;\n");
+    r.write("src/c.ts", "export const c = 1;\n");
+    r.write("src/keep.ts", "export const k = 1;\n");
+    let files = "- `src/a.ts` renamed later\n- `src/c.ts` gone later\n- `src/keep.ts` kept\n- `src/never.ts` a typo\n";
+    r.write("LOG.md", &(HEAD.to_string() + &entry(1, "2025-01-10", "Files", files)));
+    r.commit("2025-01-10", "one");
+    r.git(&["mv", "src/a.ts", "src/b.ts"], "2025-01-11");
+    r.git(&["rm", "-q", "src/c.ts"], "2025-01-11");
+    r.commit("2025-01-11", "two: rename a, delete c");
+    let out = check_log(&r.dir, "LOG.md", &config());
+    // Commit ids differ from run to run.
+    let out: String = out
+        .split_inclusive('\n')
+        .map(|l| {
+            l.split([' ', '(', ',']).fold(l.to_string(), |acc, w| {
+                if w.len() == 7 && w.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    acc.replace(w, "<id>")
+                } else {
+                    acc
+                }
+            })
+        })
+        .collect();
+    expect![[r#"
+        13: range-moved `src/a.ts`: `src/a.ts` was renamed to `src/b.ts` since this was written (<id>, 2025-01-10).
+           fix (preferred): Update to `src/b.ts` → - `src/b.ts` renamed later
+        14: range-removed `src/c.ts`: `src/c.ts` was deleted in <id> (2025-01-11), after this was written (<id>, 2025-01-10).
+        16: file-not-found `src/never.ts`: `src/never.ts` does not exist in the workspace.
+    "#]]
+    .assert_eq(&out);
+}
+
 /// An edit script over numbered lines, none touching the block.
 #[derive(Debug, Clone)]
 enum Edit {

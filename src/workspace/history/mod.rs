@@ -163,10 +163,21 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
             None => Vec::new(),
         };
         for r in &c.model.refs {
-            let Some((span, _)) = &r.lines else { continue };
-            if r.exempt || !span.is_valid() || matches!(r.form, RefForm::Work(crate::model::WorkOp::Removed)) {
+            if r.exempt || matches!(r.form, RefForm::Work(crate::model::WorkOp::Removed)) {
                 continue;
             }
+            // A whole file (no lines): followed only when it is gone today.
+            let span = match &r.lines {
+                Some((span, _)) if span.is_valid() => Some(*span),
+                Some(_) => continue,
+                None => {
+                    let path = req.doc.slice(c.abs(&r.path_range));
+                    if !matches!(req.facts.resolve(req.log, &path), Resolution::NotFound) || r.needs_folder {
+                        continue;
+                    }
+                    None
+                }
+            };
             let at = c.abs(&r.range);
             let token = req.doc.slice(at.clone());
             let path = req.doc.slice(c.abs(&r.path_range));
@@ -185,9 +196,17 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
             };
             let Some(anchor) = anchor else { continue };
             let Some(rel) = repo_path(&git, req, &path) else { continue };
-            let Some(outcome) = outcome(&mut git, req, anchor, &rel, span.start, span.end, &mut memo) else { continue };
+            let (outcome, then) = match span {
+                Some(span) => {
+                    let Some(o) = outcome(&mut git, req, anchor, &rel, span.start, span.end, &mut memo) else { continue };
+                    (o, git.blob_at(anchor, &rel).map(|b| then_lines(&b, span.start, span.end)).unwrap_or_default())
+                }
+                None => {
+                    let Some(o) = file_outcome(&mut git, req, anchor, &rel) else { continue };
+                    (o, Vec::new())
+                }
+            };
             let (commit, date) = git.describe(anchor);
-            let then = git.blob_at(anchor, &rel).map(|b| then_lines(&b, span.start, span.end)).unwrap_or_default();
             let fact = HistoryFact { anchor: Anchor { commit, date, by_blame }, outcome, then };
             report.facts.insert(at.start, (token.into_owned(), Arc::new(fact)));
         }
@@ -294,6 +313,27 @@ fn outcome(git: &mut Git, req: &Request<'_>, anchor: ObjectId, rel: &str, start:
                 }
             })
         }
+    }
+}
+
+/// Where a whole file that is gone today went since `anchor`: renamed (its
+/// new path, if that is inside the root and there now) or deleted (by which
+/// commit; `None` when the deletion is not committed). Nothing when the file
+/// did not exist at the anchor either (a typo: `file-not-found` says so).
+fn file_outcome(git: &mut Git, req: &Request<'_>, anchor: ObjectId, rel: &str) -> Option<HistoryOutcome> {
+    git.blob_at(anchor, rel)?;
+    match follow::follow(git, anchor, rel)? {
+        Followed::Deleted(c) => {
+            let (commit, date) = git.describe(c);
+            Some(HistoryOutcome::Removed { commit: Some(commit), date: Some(date), file: true })
+        }
+        Followed::At { path, .. } if path != rel => {
+            let abs = git.workdir.join(&path);
+            read_in_root(req.root, &abs, req.max_bytes)?;
+            Some(HistoryOutcome::Renamed { path: root_relative(req.root, &abs)? })
+        }
+        // At HEAD under the same path, gone from the work tree.
+        Followed::At { .. } => Some(HistoryOutcome::Removed { commit: None, date: None, file: true }),
     }
 }
 
