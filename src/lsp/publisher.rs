@@ -157,8 +157,9 @@ pub(super) async fn publisher(
     }
 }
 
-/// How long a log's history waits after a publish before it is computed:
-/// typing goes on meanwhile, and a burst of edits costs one computation.
+/// How long a log must rest (no edit) before its history is computed: while
+/// the user types, none is (git work on two cores delayed keystrokes: p99
+/// 8.4 ms instead of 1.0 ms when it ran every 400 ms during typing).
 const HISTORY_DELAY: std::time::Duration = std::time::Duration::from_millis(400);
 
 /// Computes the history report of `uri` (spec §4b) in the background: git
@@ -169,7 +170,17 @@ const HISTORY_DELAY: std::time::Duration = std::time::Duration::from_millis(400)
 fn schedule_history(host: Arc<Mutex<Host>>, tx: mpsc::UnboundedSender<Publish>, uri: Uri) {
     lock(&host).history.entry(uri.clone()).or_default().running = true;
     tokio::spawn(async move {
-        tokio::time::sleep(HISTORY_DELAY).await;
+        // Wait until the document has not changed for HISTORY_DELAY.
+        let version_now = |host: &Arc<Mutex<Host>>| lock(host).docs.get(&uri).map(|d| d.version);
+        let mut seen = version_now(&host);
+        loop {
+            tokio::time::sleep(HISTORY_DELAY).await;
+            let now = version_now(&host);
+            if now == seen {
+                break;
+            }
+            seen = now;
+        }
         let (snap, epoch, blames) = {
             let h = lock(&host);
             (h.snapshot(&uri), h.history_epoch, h.blames.clone())
@@ -194,13 +205,20 @@ fn schedule_history(host: Arc<Mutex<Host>>, tx: mpsc::UnboundedSender<Publish>, 
         // a failure is not retried in a loop.
         state.for_state = Some((version, epoch));
         state.at = Some(std::time::Instant::now());
+        // Nothing known before or now: the published diagnostics stand.
+        let mut changed = false;
         match report {
-            Ok(Some(r)) => state.report = Arc::new(r),
+            Ok(Some(r)) => {
+                changed = !(r.is_empty() && state.report.is_empty());
+                state.report = Arc::new(r);
+            }
             Ok(None) => {}
             Err(e) => tracing::error!("history of {}: the task failed: {e}", uri.as_str()),
         }
         drop(h);
-        let _ = tx.send(Publish::Doc(uri));
+        if changed {
+            let _ = tx.send(Publish::Doc(uri));
+        }
     });
 }
 
