@@ -291,8 +291,13 @@ async fn dispatch<S>(
     };
     let process = tasks_rx
         .buffer_unordered(MAX_CONCURRENCY)
-        .filter_map(futures::future::ready)
-        .map(|r: Response| serde_json::to_vec(&r))
+        .filter_map(|(r, slot): (Option<Response>, RawSlot)| {
+            let raw = slot.lock().unwrap_or_else(|e| e.into_inner()).take();
+            futures::future::ready(r.map(|r| match raw {
+                Some(json) if r.is_ok() => raw_response(r.id(), &json),
+                _ => serde_json::to_vec(&r),
+            }))
+        })
         .for_each(answer(frames.clone()));
     let to_client = client_requests.map(|r: Request| serde_json::to_vec(&r)).for_each(answer(frames));
     let read = async {
@@ -318,15 +323,19 @@ async fn dispatch<S>(
                 }
                 let will_exit = req.method() == "exit";
                 let call = service.call(req);
-                let fut = async move {
-                    match call.await {
+                // The handler runs with a slot for an answer it writes as
+                // JSON itself (`answer_raw`), in this task.
+                let slot: RawSlot = Arc::default();
+                let fut = RAW_ANSWER.scope(slot.clone(), async move {
+                    let r = match call.await {
                         Ok(r) => r,
                         Err(e) => {
                             tracing::error!("{e}");
                             None
                         }
-                    }
-                };
+                    };
+                    (r, slot)
+                });
                 if tasks_tx.send(fut).await.is_err() || will_exit {
                     break;
                 }
@@ -345,6 +354,40 @@ async fn dispatch<S>(
         client_abort.abort();
     };
     futures::join!(process, to_client, read);
+}
+
+type RawSlot = Arc<std::sync::Mutex<Option<Vec<u8>>>>;
+
+tokio::task_local! {
+    /// Where a handler may leave its answer as JSON it wrote itself.
+    static RAW_ANSWER: RawSlot;
+}
+
+/// For a handler whose answer is large (semantic tokens): `json` (a JSON
+/// value) becomes the response's `result` as it is, skipping tower-lsp's
+/// `serde_json::Value` of it (2.4 ms of the 1,000-entry log's semantic
+/// tokens: BENCHMARKS.md "Session 4 final"). The handler then returns
+/// `Ok(None)`, which stands in. `Err(json)` when no transport takes it
+/// (the service driven another way): answer the usual way.
+pub(crate) fn answer_raw(json: Vec<u8>) -> Result<(), Vec<u8>> {
+    let mut json = Some(json);
+    let _ = RAW_ANSWER.try_with(|slot| *slot.lock().unwrap_or_else(|e| e.into_inner()) = json.take());
+    match json {
+        None => Ok(()),
+        Some(j) => Err(j),
+    }
+}
+
+/// `{"jsonrpc":"2.0","id":…,"result":…}` with `result` as written.
+fn raw_response(id: &tower_lsp_server::jsonrpc::Id, result: &[u8]) -> serde_json::Result<Vec<u8>> {
+    let id = serde_json::to_vec(id)?;
+    let mut out = Vec::with_capacity(result.len() + id.len() + 40);
+    out.extend_from_slice(b"{\"jsonrpc\":\"2.0\",\"id\":");
+    out.extend_from_slice(&id);
+    out.extend_from_slice(b",\"result\":");
+    out.extend_from_slice(result);
+    out.push(b'}');
+    Ok(out)
 }
 
 /// Writes whole frames to stdout: the service's and the reader's error

@@ -233,6 +233,24 @@ impl Results {
     }
 }
 
+/// `{"resultId":…,"data":[…]}`: the `SemanticTokens` of `data` as JSON
+/// text, written directly (one pass, no `serde_json::Value`).
+pub fn tokens_json(result_id: &str, data: &[u32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(32 + data.len() * 4);
+    out.extend_from_slice(b"{\"resultId\":");
+    out.extend_from_slice(&serde_json::to_vec(result_id).unwrap_or_else(|_| b"\"\"".to_vec()));
+    out.extend_from_slice(b",\"data\":[");
+    let mut buf = itoa::Buffer::new();
+    for (i, n) in data.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        out.extend_from_slice(buf.format(*n).as_bytes());
+    }
+    out.extend_from_slice(b"]}");
+    out
+}
+
 #[cfg(test)]
 #[path = "../../benches/support/gen.rs"]
 mod gen;
@@ -242,6 +260,17 @@ mod tests {
     use std::time::{Duration, Instant};
 
     use super::*;
+
+    #[test]
+    fn tokens_json_is_the_serialised_result() {
+        for data in [vec![], vec![0, 0, 3, 1, 0], vec![2, 5, 10, 4, 1, 0, 11, 6, 0, 2, u32::MAX, 0, 1, 2, 3]] {
+            let written: serde_json::Value = serde_json::from_slice(&tokens_json("7\"q", &data)).unwrap();
+            let expected =
+                serde_json::to_value(tower_lsp_server::ls_types::SemanticTokens { result_id: Some("7\"q".into()), data: to_proto(&data) })
+                    .unwrap();
+            assert_eq!(written, expected);
+        }
+    }
     use crate::config::Config;
     use crate::document::Document;
 

@@ -38,7 +38,13 @@ pub(in crate::lsp) async fn full(server: &Server, params: SemanticTokensParams) 
     let Some(data) = encoded(server, &uri).await else { return Ok(None) };
     let data = Arc::new(data);
     let id = remember(server, &uri, data.clone());
-    Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: Some(id), data: semantic::to_proto(&data) })))
+    // The answer written as JSON here (120,000 numbers for a 1,000-entry
+    // log), past tower-lsp's `Value`, when the transport takes it.
+    let json = semantic::tokens_json(&id, &data);
+    match crate::lsp::answer_raw(json) {
+        Ok(()) => Ok(None),
+        Err(_) => Ok(Some(SemanticTokensResult::Tokens(SemanticTokens { result_id: Some(id), data: semantic::to_proto(&data) }))),
+    }
 }
 
 pub(in crate::lsp) async fn full_delta(
