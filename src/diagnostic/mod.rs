@@ -172,3 +172,22 @@ pub fn suggest_label(name: &str) -> Option<FieldKind> {
         .min_by_key(|(d, _)| *d)
         .map(|(_, k)| k)
 }
+
+/// Applies edits given in text order to `text`: byte ranges clamped to the
+/// text; an edit that overlaps an earlier one or does not fall on char
+/// boundaries is skipped.
+pub fn apply_in_order<'a>(text: &str, edits: impl IntoIterator<Item = (Range<usize>, &'a str)>) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for (r, new) in edits {
+        let (s, t) = (r.start.min(text.len()), r.end.min(text.len()));
+        if s < at || !text.is_char_boundary(s) || !text.is_char_boundary(t) {
+            continue;
+        }
+        out.push_str(&text[at..s]);
+        out.push_str(new);
+        at = t.max(s);
+    }
+    out.push_str(&text[at..]);
+    out
+}

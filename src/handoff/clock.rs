@@ -35,10 +35,9 @@ fn local_time(_secs: i64) -> Option<LocalTime> {
     None
 }
 
-/// UTC from seconds since the epoch (Howard Hinnant's civil-from-days).
-fn utc(secs: i64) -> LocalTime {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
+/// The civil date (year, month, day) of a day count since 1970-01-01
+/// (Howard Hinnant's civil-from-days).
+pub fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z - era * 146_097;
@@ -47,7 +46,13 @@ fn utc(secs: i64) -> LocalTime {
     let mp = (5 * doy + 2) / 153;
     let day = doy - (153 * mp + 2) / 5 + 1;
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
+    (yoe + era * 400 + i64::from(month <= 2), month, day)
+}
+
+/// UTC from seconds since the epoch.
+fn utc(secs: i64) -> LocalTime {
+    let rem = secs.rem_euclid(86_400);
+    let (year, month, day) = civil_from_days(secs.div_euclid(86_400));
     LocalTime {
         year: year.clamp(0, 9999) as u16,
         month: month as u8,

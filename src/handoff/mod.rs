@@ -37,19 +37,7 @@ impl TextEdit {
 pub fn apply(text: &str, edits: &[TextEdit]) -> String {
     let mut sorted: Vec<&TextEdit> = edits.iter().collect();
     sorted.sort_by_key(|e| (e.range.start, e.range.end));
-    let mut out = String::with_capacity(text.len() + edits.iter().map(|e| e.text.len()).sum::<usize>());
-    let mut at = 0;
-    for e in sorted {
-        let (s, t) = (e.range.start.min(text.len()), e.range.end.min(text.len()));
-        if s < at || !text.is_char_boundary(s) || !text.is_char_boundary(t) {
-            continue;
-        }
-        out.push_str(&text[at..s]);
-        out.push_str(&e.text);
-        at = t.max(s);
-    }
-    out.push_str(&text[at..]);
-    out
+    crate::diagnostic::apply_in_order(text, sorted.iter().map(|e| (e.range.clone(), e.text.as_str())))
 }
 
 /// A local date and time to the minute: the clock of a hand-off, injected.

@@ -168,17 +168,5 @@ impl Fix {
 /// Applies the edits of one document to its text (tests, the CLI): byte
 /// ranges, clamped; an edit that is not on char boundaries is skipped.
 pub fn apply(text: &str, edits: &[Edit]) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for e in edits {
-        let (s, t) = (e.span.bytes.start.min(text.len()), e.span.bytes.end.min(text.len()));
-        if s < at || !text.is_char_boundary(s) || !text.is_char_boundary(t) {
-            continue;
-        }
-        out.push_str(&text[at..s]);
-        out.push_str(&e.text);
-        at = t.max(s);
-    }
-    out.push_str(&text[at..]);
-    out
+    crate::diagnostic::apply_in_order(text, edits.iter().map(|e| (e.span.bytes.clone(), e.text.as_str())))
 }
