@@ -308,3 +308,14 @@ fn chunks_from(text: &str, starts: &[usize], trees: bool) -> (Rope, Vec<Chunk>) 
     }
     rayon::join(|| Rope::from_str(text), || (0..n).into_par_iter().with_min_len(32).map(build).collect())
 }
+
+/// `offset` clamped to the rope and moved back to a char boundary (one
+/// chunk lookup, no char index).
+pub fn char_floor(rope: &Rope, offset: usize) -> usize {
+    let mut offset = offset.min(rope.len_bytes());
+    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
+    while offset > chunk_start && !chunk.is_char_boundary(offset - chunk_start) {
+        offset -= 1;
+    }
+    offset
+}

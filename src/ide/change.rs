@@ -50,11 +50,7 @@ impl Span {
 
 /// The position of byte `offset` in `rope`.
 pub fn line_col(rope: &Rope, offset: usize) -> LineCol {
-    let mut offset = offset.min(rope.len_bytes());
-    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
-    while offset > chunk_start && !chunk.is_char_boundary(offset - chunk_start) {
-        offset -= 1;
-    }
+    let offset = crate::document::char_floor(rope, offset);
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
     let utf16 = rope.char_to_utf16_cu(rope.byte_to_char(offset)) - rope.char_to_utf16_cu(rope.byte_to_char(line_start));

@@ -38,11 +38,7 @@ impl Encoding {
 /// the UTF-16 units between them; lines over 4 KiB fall back to the rope's
 /// own counters.
 pub fn position(rope: &Rope, offset: usize, enc: Encoding) -> Position {
-    let mut offset = offset.min(rope.len_bytes());
-    let (chunk, chunk_start, _, _) = rope.chunk_at_byte(offset);
-    while offset > chunk_start && !chunk.is_char_boundary(offset - chunk_start) {
-        offset -= 1;
-    }
+    let offset = crate::document::char_floor(rope, offset);
     let line = rope.byte_to_line(offset);
     let line_start = rope.line_to_byte(line);
     let character = match enc {

@@ -172,7 +172,7 @@ pub fn compute(req: &Request<'_>, cache: Option<&BlameCache>) -> HistoryReport {
                 Some(_) => continue,
                 None => {
                     let path = req.doc.slice(c.abs(&r.path_range));
-                    if !matches!(req.facts.resolve(req.log, &path), Resolution::NotFound) || r.needs_folder {
+                    if r.needs_folder || !matches!(req.facts.resolve(req.log, &path), Resolution::NotFound) {
                         continue;
                     }
                     None
